@@ -1,0 +1,1 @@
+"""Adapters to outside systems: CAD formats, camera files, the local store."""

@@ -1,0 +1,1 @@
+"""Headless command line (`rtcc`): imports, correlation and demo data."""

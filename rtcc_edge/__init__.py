@@ -1,0 +1,1 @@
+"""Business edge recorder software; arrives with issue 7."""

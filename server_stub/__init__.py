@@ -1,0 +1,1 @@
+"""Central registry and upload server (FastAPI); arrives with issue 3."""
