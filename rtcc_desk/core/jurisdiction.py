@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import shapely
 from shapely.geometry import box, shape
 from shapely.geometry.base import BaseGeometry
@@ -75,6 +76,12 @@ class Jurisdiction:
 
     def contains(self, point: LatLon) -> bool:
         return bool(shapely.intersects_xy(self.boundary, point.lon, point.lat))
+
+    def contains_many(self, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+        """Vectorised ``contains`` for arrays of positions."""
+        if len(lats) == 0:
+            return np.zeros(0, dtype=bool)
+        return shapely.intersects_xy(self.boundary, lons, lats)
 
     @property
     def centre(self) -> LatLon:
