@@ -109,7 +109,7 @@ def parse_wkt_point(field: str, text: str, axis_order: AxisOrder = AxisOrder.LON
     if not match:
         raise RowError(field, f"{text!r} is not a WKT POINT")
     a, b = float(match.group(1)), float(match.group(2))
-    lat, lon = (b, a) if axis_order is AxisOrder.LON_LAT else (a, b)
+    lat, lon = (b, a) if AxisOrder(axis_order) is AxisOrder.LON_LAT else (a, b)
     return make_latlon(field, lat, lon)
 
 
