@@ -1,0 +1,1 @@
+"""Benchmarks: printed figures, each against a baseline measured in the same run."""

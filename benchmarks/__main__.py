@@ -1,0 +1,29 @@
+"""Run every benchmark: `./dev.sh bench` (or `python -m benchmarks [--quick]`)."""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+
+from benchmarks import correlation, imports
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes, to check the benchmarks run")
+    args = parser.parse_args()
+    print(f"RTCC Desk benchmarks — Python {platform.python_version()} on {platform.machine()}")
+    if args.quick:
+        figures = correlation.run(sizes=(2_000,), queries=200, loop_queries=20) + imports.run(rows=2_000)
+    else:
+        figures = correlation.run() + imports.run()
+    missed = [f.name for f in figures if f.met is False]
+    print(f"\n{sum(f.met is True for f in figures)} targets met, {len(missed)} missed")
+    for name in missed:
+        print(f"  missed: {name}")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
