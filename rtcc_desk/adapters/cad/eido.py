@@ -95,11 +95,13 @@ class _EidoReader:
         self.normaliser = normaliser
         self.notes: list[str] = []
         self.doc_id = self._string(doc, "$id", "document", required=True)
-        self.by_id: dict[str, tuple[str, dict]] = {self.doc_id: ("document", doc)}
+        self.by_id: dict[str, tuple[str, dict]] = {}
         self.components: dict[str, list[dict]] = {}
         for key, value in doc.items():
             if key.endswith("Component"):
                 self.components[key] = self._component_list(key, value)
+        # The incident component may carry the document's own id (both name the incident).
+        self.by_id.setdefault(self.doc_id, ("document", doc))
         self._check_refs(doc, "document")
 
     def _component_list(self, key: str, value: Any) -> list[dict]:
