@@ -27,7 +27,7 @@ from rtcc_desk.core.geo import LatLon
 def save_cameras(session: Session, cameras: Iterable[Camera]) -> int:
     """Insert or replace cameras by id in one batched upsert; returns how many were written."""
     now = datetime.now(UTC)
-    rows = [_row_values(_camera_row(camera, now)) for camera in cameras]
+    rows = [_camera_values(camera, now) for camera in cameras]
     _upsert(session, CameraRow, rows)
     session.commit()
     return len(rows)
@@ -83,21 +83,31 @@ def _upsert(session: Session, model, rows: list[dict], chunk: int = 2000) -> Non
         from sqlalchemy.dialects.sqlite import insert
     else:
         from sqlalchemy.dialects.postgresql import insert
-    keys = [c.name for c in model.__table__.primary_key.columns]
+    table = model.__table__
+    keys = [c.name for c in table.primary_key.columns]
+    statement = insert(table)  # Core, not ORM: one executemany per chunk, no per-row objects
+    statement = statement.on_conflict_do_update(
+        index_elements=keys, set_={c.name: statement.excluded[c.name] for c in table.columns}
+    )
+    connection = session.connection()
     for start in range(0, len(rows), chunk):
-        statement = insert(model)
-        updates = {c.name: statement.excluded[c.name] for c in model.__table__.columns}
-        session.execute(
-            statement.on_conflict_do_update(index_elements=keys, set_=updates),
-            rows[start : start + chunk],
-        )
+        connection.execute(statement, rows[start : start + chunk])
 
 
 # ----- cameras ----------------------------------------------------------------------------------
 
 
-def _camera_row(camera: Camera, now: datetime) -> CameraRow:
-    row = CameraRow(
+#: Kind-specific columns; a camera of another kind leaves them empty.
+_KIND_COLUMNS = (
+    "owner_ref", "address", "recorder_type", "pole_id", "position_on_pole", "main_stream_url",
+    "sub_stream_url", "privacy_review", "edge_device_id", "channel",
+)
+
+
+def _camera_values(camera: Camera, now: datetime) -> dict:
+    """Column values for one camera (a plain dict: the batched insert needs no ORM objects)."""
+    values = dict.fromkeys(_KIND_COLUMNS)
+    values.update(
         camera_id=camera.camera_id,
         kind=camera.kind.value,
         name=camera.name,
@@ -111,19 +121,22 @@ def _camera_row(camera: Camera, now: datetime) -> CameraRow:
         updated_at=now,
     )
     if isinstance(camera, PoleCamera):
-        row.pole_id = camera.pole_id
-        row.position_on_pole = camera.position_on_pole
-        row.main_stream_url = camera.main_stream_url
-        row.sub_stream_url = camera.sub_stream_url
-        row.privacy_review = camera.privacy_review.value
+        values.update(
+            pole_id=camera.pole_id,
+            position_on_pole=camera.position_on_pole,
+            main_stream_url=camera.main_stream_url,
+            sub_stream_url=camera.sub_stream_url,
+            privacy_review=camera.privacy_review.value,
+        )
     elif isinstance(camera, RegisteredCamera):
-        row.owner_ref = camera.owner_ref
-        row.address = camera.address
-        row.recorder_type = camera.recorder_type.value
+        values.update(
+            owner_ref=camera.owner_ref,
+            address=camera.address,
+            recorder_type=camera.recorder_type.value,
+        )
     elif isinstance(camera, EdgeChannel):
-        row.edge_device_id = camera.edge_device_id
-        row.channel = camera.channel
-    return row
+        values.update(edge_device_id=camera.edge_device_id, channel=camera.channel)
+    return values
 
 
 def _camera_from_row(row: CameraRow) -> Camera:
