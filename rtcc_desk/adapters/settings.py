@@ -71,7 +71,7 @@ class DeskSettings(BaseSettings):
     search_radii_m: dict[str, float] = Field(
         default_factory=lambda: dict(DEFAULT_RADII_BY_CALL_TYPE),
         title="Search radius by APCO call type (m)",
-        description="Per common call type, e.g. SHOOT = 300.",
+        description="Per APCO common call type, e.g. SHOOT = 300; entries adjust the defaults.",
     )
 
     @field_validator("timezone")
@@ -94,11 +94,13 @@ class DeskSettings(BaseSettings):
 
     @field_validator("search_radii_m")
     @classmethod
-    def _positive_radii(cls, value: dict[str, float]) -> dict[str, float]:
+    def _radii_over_defaults(cls, value: dict[str, float]) -> dict[str, float]:
         bad = {code: r for code, r in value.items() if not 0 < r <= 5000}
         if bad:
             raise ValueError(f"radii must be in (0, 5000] m: {bad}")
-        return value
+        # Codes are APCO codes in capitals; a table in the file adjusts the defaults, it does
+        # not silently drop the ones it does not mention.
+        return {**DEFAULT_RADII_BY_CALL_TYPE, **{code.upper(): r for code, r in value.items()}}
 
     @classmethod
     def settings_customise_sources(
@@ -122,7 +124,7 @@ def load_settings(path: Path | None = None, **overrides) -> DeskSettings:
     try:
         return settings_cls(**overrides)
     except ValidationError as exc:
-        raise SettingsError(_describe(exc, source)) from None
+        raise SettingsError(_describe(exc, source, set(overrides))) from None
 
 
 def _check_file(path: Path, *, named: bool) -> None:
@@ -148,11 +150,13 @@ def _check_environment() -> None:
         )
 
 
-def _describe(exc: ValidationError, source: Path) -> str:
+def _describe(exc: ValidationError, source: Path, given: set[str]) -> str:
     lines = []
     for error in exc.errors():
         key = ".".join(str(part) for part in error["loc"]) or "(settings)"
         where = f"{ENV_PREFIX}{key.upper()} or {source}" if source.exists() else f"{ENV_PREFIX}{key.upper()}"
+        if error["loc"] and error["loc"][0] in given:
+            where = "the command line"
         if error["type"] == "extra_forbidden":
             lines.append(f"{source}: unknown key {key!r}")
         else:

@@ -7,6 +7,7 @@ import enum
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from rtcc_desk.core.geo import LatLon
@@ -29,43 +30,53 @@ class TabularError(Exception):
     """A whole file is unusable (missing, unreadable, no header, no coordinate columns)."""
 
 
-def read_csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
-    """Open a CSV (UTF-8, byte-order mark tolerated) and return its header and numbered rows.
+@contextmanager
+def open_csv(path: Path) -> Iterator[tuple[list[str], Iterator[tuple[int, dict[str, str]]]]]:
+    """Open a CSV (UTF-8, byte-order mark tolerated) and yield its header and numbered rows.
 
     Row numbers are file line numbers as a spreadsheet shows them: the header is row 1.
+    A row with bytes that are not UTF-8 comes back as ``{"__error__": reason}`` so that the
+    importer rejects that row alone; every other row still arrives.
     """
     try:
-        handle = open(path, newline="", encoding="utf-8-sig")
+        handle = open(path, newline="", encoding="utf-8-sig", errors="surrogateescape")
     except OSError as exc:
         raise TabularError(f"{path}: cannot open: {exc.strerror or exc}") from None
-    reader = csv.reader(handle)
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        handle.close()
-        raise TabularError(f"{path}: the file is empty (no header row)") from None
-    except (csv.Error, UnicodeDecodeError) as exc:
-        handle.close()
-        raise TabularError(f"{path}: cannot read the header: {exc}") from None
+    with handle:
+        reader = csv.reader(handle)
+        try:
+            header = [h.strip() for h in next(reader)]
+        except StopIteration:
+            raise TabularError(f"{path}: the file is empty (no header row)") from None
+        except csv.Error as exc:
+            raise TabularError(f"{path}: cannot read the header: {exc}") from None
+        if any(_UNDECODABLE.search(h) for h in header):
+            raise TabularError(f"{path}: the header is not UTF-8 text (save the file as UTF-8)")
+        yield header, _numbered_rows(reader, header)
 
-    def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        with handle:
-            line = 1
-            while True:
-                try:
-                    values = next(reader)
-                except StopIteration:
-                    return
-                except (csv.Error, UnicodeDecodeError) as exc:
-                    line += 1
-                    yield line, {"__error__": str(exc)}
-                    continue
-                line += 1
-                if not any(v.strip() for v in values):
-                    continue  # blank line, nothing to import or reject
-                yield line, dict(zip(header, (v.strip() for v in values), strict=False))
 
-    return header, rows()
+#: Bytes that were not UTF-8 come back from "surrogateescape" decoding as lone surrogates.
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
+def _numbered_rows(reader, header: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    row = 1  # the header; a quoted cell with line breaks is still one row, as in a spreadsheet
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            row += 1
+            yield row, {"__error__": f"unreadable CSV row: {exc}"}
+            continue
+        row += 1
+        if not any(v.strip() for v in values):
+            continue  # blank line, nothing to import or reject
+        if any(_UNDECODABLE.search(v) for v in values):
+            yield row, {"__error__": "row is not UTF-8 text (save the file as UTF-8)"}
+            continue
+        yield row, dict(zip(header, (v.strip() for v in values), strict=False))
 
 
 def find_column(header: Sequence[str], candidates: Iterable[str]) -> str | None:
@@ -85,7 +96,7 @@ def parse_float(field: str, text: str | None, *, required: bool = True) -> float
     """A finite decimal number, or a RowError naming the field."""
     if text is None or not text.strip():
         if required:
-            raise RowError(field, "is empty")
+            raise RowError(field, "no value given")
         return None
     try:
         value = float(text.strip())
@@ -108,7 +119,7 @@ def parse_wkt_point(field: str, text: str, axis_order: AxisOrder = AxisOrder.LON
     match = _WKT_POINT.match(text or "")
     if not match:
         raise RowError(field, f"{text!r} is not a WKT POINT")
-    a, b = float(match.group(1)), float(match.group(2))
+    a, b = _number(field, match.group(1), text), _number(field, match.group(2), text)
     lat, lon = (b, a) if AxisOrder(axis_order) is AxisOrder.LON_LAT else (a, b)
     return make_latlon(field, lat, lon)
 
@@ -118,7 +129,18 @@ def parse_latlon_pair(field: str, text: str) -> LatLon:
     match = _PAIR.match(text or "")
     if not match:
         raise RowError(field, f"{text!r} is not a '(lat, lon)' pair")
-    return make_latlon(field, float(match.group(1)), float(match.group(2)))
+    lat, lon = _number(field, match.group(1), text), _number(field, match.group(2), text)
+    return make_latlon(field, lat, lon)
+
+
+def _number(field: str, part: str, text: str) -> float:
+    try:
+        value = float(part)
+    except ValueError:
+        raise RowError(field, f"{text!r}: {part!r} is not a number") from None
+    if not math.isfinite(value):
+        raise RowError(field, f"{text!r}: {part!r} is not a finite number")
+    return value
 
 
 def make_latlon(field: str, lat: float, lon: float) -> LatLon:

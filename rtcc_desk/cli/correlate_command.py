@@ -10,6 +10,7 @@ from rtcc_desk.adapters.cad import CadError, import_calls_csv, import_eido_file,
 from rtcc_desk.adapters.store import StoreError, load_calls, load_cameras, open_store
 from rtcc_desk.adapters.tabular import TabularError, make_latlon
 from rtcc_desk.cli.output import EXIT_OK, EXIT_SOME_REJECTED, fail, report_rejections, result_json
+from rtcc_desk.core.calls import CallBook
 from rtcc_desk.core.camera_index import CameraIndex
 from rtcc_desk.core.rejections import RowError
 
@@ -46,8 +47,8 @@ def correlate(args, settings) -> int:
     try:
         now = _aware(args.now, "--now")
         incident_time = _aware(args.time, "--time")
-        if args.radius is not None and args.radius <= 0:
-            raise ValueError(f"--radius {args.radius} must be positive")
+        if args.radius is not None and not 0 < args.radius <= 5000:
+            raise ValueError(f"--radius {args.radius} must be a number of metres in (0, 5000]")
         sessions = open_store(settings.database_url)
         with sessions() as session:
             cameras = load_cameras(session)
@@ -61,7 +62,8 @@ def correlate(args, settings) -> int:
     )
     index.load(cameras)
     print(
-        f"{len(index)} cameras indexed, {index.outside_count} outside the jurisdiction",
+        f"{len(index)} cameras indexed, {index.outside_count} outside the jurisdiction, "
+        f"{index.out_of_service_count} not in service (e.g. awaiting privacy review)",
         file=sys.stderr,
     )
     if args.at:
@@ -96,8 +98,9 @@ def _correlate_point(args, index, incident_time, now, settings) -> int:
 
 
 def _read_calls(paths, settings):
+    """Calls from every file, updates of one incident merged across files."""
     normaliser = load_normaliser()
-    calls, rejected = [], 0
+    book, rejected = CallBook(), 0
     for path in paths:
         if path.suffix.lower() == ".csv":
             report = import_calls_csv(
@@ -106,5 +109,7 @@ def _read_calls(paths, settings):
         else:
             report = import_eido_file(path, normaliser=normaliser)
         rejected += report_rejections(report.rejected)
-        calls.extend(report.accepted)
-    return calls, rejected
+        for call in report.accepted:
+            for version in (*call.history, call):
+                book.add(version)
+    return list(book), rejected

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from rtcc_desk.adapters.cad import load_normaliser
 from rtcc_desk.adapters.cad.csv_export import write_calls_csv
 from rtcc_desk.adapters.demo import (
+    DEFAULT_START,
     CadSimulator,
     default_vocabulary,
     generate_demo_cameras,
@@ -57,8 +58,8 @@ def _demo_options(parser) -> None:
     parser.add_argument("--start", help="simulated clock start, ISO 8601 with offset (default: now)")
 
 
-def _simulator(args) -> CadSimulator:
-    start = datetime.fromisoformat(args.start) if args.start else datetime.now(UTC)
+def _simulator(args, default_start: datetime) -> CadSimulator:
+    start = datetime.fromisoformat(args.start) if args.start else default_start
     if start.tzinfo is None:
         raise ValueError(f"--start {args.start!r} needs a UTC offset, e.g. {args.start}-06:00")
     normaliser = load_normaliser()
@@ -75,7 +76,8 @@ def demo_data(args, settings) -> int:
         seed=args.seed, registered=args.registered, edge_devices=args.edge_devices
     )
     try:
-        messages = _simulator(args).take(args.calls)
+        # A fixed default start keeps the files identical for the same seed.
+        messages = _simulator(args, DEFAULT_START).take(args.calls)
     except ValueError as exc:
         return fail(str(exc))
     cameras_path = write_demo_cameras_csv(cameras, args.out / "shreveport_cameras.csv")
@@ -113,26 +115,30 @@ def run_demo(args, settings) -> int:
     print(f"RTCC Desk demo — Shreveport: {len(index)} cameras indexed (store: {url})")
     print("Simulated CAD feed; Ctrl-C to stop.\n")
     try:
-        simulator = _simulator(args)
+        simulator = _simulator(args, datetime.now(UTC))
     except ValueError as exc:
         return fail(str(exc))
     book, shown = CallBook(), 0
     zone = ZoneInfo(settings.timezone)
-    for message in simulator:
-        call = book.add(message)
-        if len(call.history) == 0:  # show each new incident once; updates merge silently
-            _print_call(call, index.candidates_for_call(call, now=datetime.now(UTC)), zone)
-            shown += 1
-            time.sleep(max(args.interval, 0))
-        if args.calls and shown >= args.calls:
-            break
-    with sessions() as session:
-        save_calls(session, book)
-    print(f"\n{shown} calls shown, {len(book)} incidents stored.")
+    try:
+        for message in simulator:
+            call = book.add(message)
+            if len(call.history) == 0:  # show each new incident once; updates merge silently
+                # deadlines are judged on the simulated clock, which runs ahead of the wall
+                result = index.candidates_for_call(call, now=simulator.clock)
+                _print_call(call, result, zone, simulator.clock)
+                shown += 1
+                time.sleep(max(args.interval, 0))
+            if args.calls and shown >= args.calls:
+                break
+    finally:  # Ctrl-C included: what was shown is kept
+        with sessions() as session:
+            save_calls(session, book)
+        print(f"\n{shown} calls shown, {len(book)} incidents stored.")
     return EXIT_OK
 
 
-def _print_call(call, result, zone: ZoneInfo) -> None:
+def _print_call(call, result, zone: ZoneInfo, now: datetime) -> None:
     priority = call.priority.common if call.priority.common is not None else "-"
     local = call.received_at.astimezone(zone).strftime("%H:%M:%S")
     print(f"{local}  P{priority:<2}  {call.call_id}  {call.call_type.label[:38]:<38}  {call.address[:40]}")
@@ -143,8 +149,7 @@ def _print_call(call, result, zone: ZoneInfo) -> None:
         print(f"            no cameras within {result.radius_m:.0f} m see this location")
         return
     for candidate in result.candidates[:4]:
-        deadline = candidate.overwrite_deadline
-        left = f"overwritten in {(deadline - datetime.now(UTC)).days} d" if deadline else "retention unknown"
+        left = _deadline_text(candidate.overwrite_deadline, now)
         seen = "sees it" if candidate.sees_location else "direction unknown"
         print(
             f"            {candidate.camera.camera_id:<16} {candidate.camera.kind.value:<12} "
@@ -152,3 +157,12 @@ def _print_call(call, result, zone: ZoneInfo) -> None:
         )
     if len(result.candidates) > 4:
         print(f"            ... {len(result.candidates) - 4} more")
+
+
+def _deadline_text(deadline: datetime | None, now: datetime) -> str:
+    if deadline is None:
+        return "retention unknown"
+    days = (deadline - now).total_seconds() / 86400
+    if days < 0:
+        return f"overwritten {-days:.0f} d ago"
+    return f"overwritten in {days:.0f} d" if days >= 1 else f"overwritten in {days * 24:.0f} h"

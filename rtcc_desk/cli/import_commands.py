@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from rtcc_desk.adapters.cad import CadError, import_calls_csv, import_eido_file, load_normaliser
 from rtcc_desk.adapters.camera_files import (
     FIELD_NAMES,
+    detect_camera_file_format,
     import_cameras_csv,
     import_cameras_geojson,
     import_osm_cameras,
@@ -15,8 +17,8 @@ from rtcc_desk.adapters.camera_files import (
 )
 from rtcc_desk.adapters.store import StoreError, open_store, save_calls, save_cameras
 from rtcc_desk.adapters.tabular import AxisOrder, TabularError
-from rtcc_desk.cli.output import EXIT_OK, EXIT_SOME_REJECTED, fail, report_rejections
-from rtcc_desk.core.rejections import ImportReport
+from rtcc_desk.cli.output import EXIT_OK, EXIT_SOME_REJECTED, EXIT_UNUSABLE, fail, report_rejections
+from rtcc_desk.core.rejections import ImportReport, Rejection
 
 
 def register(commands, epilog: str) -> None:
@@ -40,14 +42,17 @@ def register(commands, epilog: str) -> None:
     calls = commands.add_parser(
         "import-calls",
         help="import CAD calls from CSV or NENA EIDO JSON",
-        description="Import calls into the store. Updates of one incident merge into one call. "
-        "Times without an offset are in the configured time zone.",
+        description="Import calls into the store. Updates of one incident merge into one call, "
+        "also across files and with calls stored earlier.",
         epilog=epilog,
     )
     calls.add_argument("files", nargs="+", type=Path, metavar="FILE")
     calls.add_argument("--format", choices=["auto", "csv", "eido"], default="auto")
     _mapping_options(calls)
-    calls.add_argument("--timezone", help="IANA zone of times without an offset (default: a known schema's own zone, else the settings' zone)")
+    calls.add_argument(
+        "--timezone",
+        help="IANA zone of times without an offset (default: a known schema's own zone, else the settings' zone)",
+    )
     calls.add_argument("--dry-run", action="store_true", help="check the files, store nothing")
     calls.set_defaults(handler=import_calls)
 
@@ -73,53 +78,30 @@ def parse_mapping(pairs: list[str]) -> dict[str, str]:
     return mapping
 
 
-def _format_of(path: Path, chosen: str, json_format: str) -> str:
-    if chosen != "auto":
-        return chosen
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        return "csv"
-    if suffix == ".geojson":
-        return "geojson"
-    if suffix == ".json":
-        return json_format
-    raise ValueError(f"{path}: cannot tell the format from the name; give --format")
-
-
-def _camera_json_format(path: Path) -> str:
-    """OSM exports are JSON lists or Overpass {"elements": …}; GeoJSON has "type"."""
-    with open(path, encoding="utf-8-sig") as handle:
-        head = handle.read(4096).lstrip()
-    return "geojson" if head.startswith("{") and '"FeatureCollection"' in head else "osm"
-
-
 def import_cameras(args, settings) -> int:
     try:
         mapping = parse_mapping(args.map)
         kind = parse_camera_kind(args.kind) if args.kind else None
     except ValueError as exc:
         return fail(str(exc))
-    reports = []
-    for path in args.files:
-        try:
-            json_format = _camera_json_format(path) if path.suffix.lower() == ".json" else "osm"
-            fmt = _format_of(path, args.format, json_format)
-            if fmt == "csv":
-                report = import_cameras_csv(
-                    path, kind=kind, kind_column=args.kind_column, columns=mapping,
-                    axis_order=AxisOrder(args.axis_order), id_prefix=args.id_prefix,
-                )
-            elif fmt == "geojson":
-                report = import_cameras_geojson(
-                    path, kind=kind, kind_property=args.kind_column, properties=mapping,
-                    id_prefix=args.id_prefix,
-                )
-            else:
-                report = import_osm_cameras(path, id_prefix=args.id_prefix or "osm")
-        except (TabularError, ValueError, OSError) as exc:
-            return fail(str(exc))
-        reports.append((path, report))
-    return _store_and_report(reports, settings, save_cameras, "cameras", args.dry_run)
+
+    def read(path: Path) -> ImportReport:
+        fmt = detect_camera_file_format(path) if args.format == "auto" else args.format
+        if fmt == "csv":
+            return import_cameras_csv(
+                path, kind=kind, kind_column=args.kind_column, columns=mapping,
+                axis_order=AxisOrder(args.axis_order), id_prefix=args.id_prefix,
+            )
+        if fmt == "geojson":
+            return import_cameras_geojson(
+                path, kind=kind, kind_property=args.kind_column, properties=mapping,
+                id_prefix=args.id_prefix,
+            )
+        return import_osm_cameras(path, id_prefix=args.id_prefix or "osm")
+
+    reports, unusable = _read_all(args.files, read, (TabularError, ValueError))
+    _refuse_ids_seen_in_earlier_files(reports)
+    return _store_and_report(reports, unusable, settings, save_cameras, "cameras", args.dry_run)
 
 
 def import_calls(args, settings) -> int:
@@ -128,28 +110,56 @@ def import_calls(args, settings) -> int:
         normaliser = load_normaliser()
     except (ValueError, CadError) as exc:
         return fail(str(exc))
-    reports = []
-    for path in args.files:
-        try:
-            fmt = _format_of(path, args.format, "eido")
-            if fmt == "csv":
-                report = import_calls_csv(
-                    path, columns=mapping, timezone=args.timezone, home_timezone=settings.timezone,
-                    axis_order=AxisOrder(args.axis_order), normaliser=normaliser,
-                )
-            else:
-                report = import_eido_file(path, normaliser=normaliser)
-        except (TabularError, CadError, ValueError, OSError) as exc:
-            return fail(str(exc))
-        reports.append((path, report))
+
+    def read(path: Path) -> ImportReport:
+        fmt = args.format
+        if fmt == "auto":
+            fmt = "csv" if path.suffix.lower() in (".csv", ".txt") else "eido"
+        if fmt == "csv":
+            return import_calls_csv(
+                path, columns=mapping, timezone=args.timezone, home_timezone=settings.timezone,
+                axis_order=AxisOrder(args.axis_order), normaliser=normaliser,
+            )
+        return import_eido_file(path, normaliser=normaliser)
+
+    reports, unusable = _read_all(args.files, read, (TabularError, CadError, ValueError))
     print(normaliser.summary(), file=sys.stderr)
-    return _store_and_report(reports, settings, save_calls, "calls", args.dry_run)
+    return _store_and_report(reports, unusable, settings, save_calls, "calls", args.dry_run)
 
 
-def _store_and_report(reports: list[tuple[Path, ImportReport]], settings, save, noun, dry_run) -> int:
-    """Save every accepted record (nothing good is lost to a bad row), then summarise."""
-    rejected = 0
-    if not dry_run:
+def _read_all(paths, read: Callable[[Path], ImportReport], errors) -> tuple[list, int]:
+    """Read every file; an unusable one is reported and the others still go in."""
+    reports, unusable = [], 0
+    for path in paths:
+        try:
+            reports.append((path, read(path)))
+        except (*errors, OSError, UnicodeDecodeError) as exc:
+            message = str(exc) if str(path) in str(exc) else f"{path}: {exc}"
+            print(f"rtcc: unusable file: {message}", file=sys.stderr)
+            unusable += 1
+    return reports, unusable
+
+
+def _refuse_ids_seen_in_earlier_files(reports: list[tuple[Path, ImportReport]]) -> None:
+    """Two files of one import giving the same camera id would silently overwrite each other."""
+    first_file: dict[str, Path] = {}
+    for path, report in reports:
+        kept = []
+        for camera in report.accepted:
+            earlier = first_file.setdefault(camera.camera_id, path)
+            if earlier == path:
+                kept.append(camera)
+            else:
+                report.rejected.append(Rejection(
+                    str(path), None, "id",
+                    f"camera id {camera.camera_id!r} is also in {earlier}; give --id-prefix per file",
+                ))
+        report.accepted = kept
+
+
+def _store_and_report(reports, unusable: int, settings, save, noun: str, dry_run: bool) -> int:
+    """Save every accepted record (nothing good is lost to a bad row or file), then summarise."""
+    if not dry_run and reports:
         try:
             sessions = open_store(settings.database_url)
         except StoreError as exc:
@@ -157,6 +167,7 @@ def _store_and_report(reports: list[tuple[Path, ImportReport]], settings, save, 
         with sessions() as session:
             for _path, report in reports:
                 save(session, report.accepted)
+    rejected = 0
     for path, report in reports:
         rejected += report_rejections(report.rejected)
         for note in report.notes:
@@ -164,4 +175,6 @@ def _store_and_report(reports: list[tuple[Path, ImportReport]], settings, save, 
         print(f"{path}: {report.summary()} {noun}", file=sys.stderr)
     if dry_run:
         print("dry run: nothing stored", file=sys.stderr)
+    if unusable:
+        return EXIT_UNUSABLE
     return EXIT_SOME_REJECTED if rejected else EXIT_OK

@@ -58,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # e.g. `rtcc correlate | head`
         return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 — the last line of defence: say what, exit 2
+        # A crash must never exit 1, which would read as "some rows rejected".
+        return fail(f"{args.command} failed: {type(exc).__name__}: {exc}")
 
 
 if __name__ == "__main__":

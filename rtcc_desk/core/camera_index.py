@@ -56,6 +56,7 @@ class CameraIndex:
         self._cameras: dict[str, Camera] = {}
         self._slot_of: dict[str, int] = {}
         self._outside: set[str] = set()
+        self._out_of_service: set[str] = set()
         self._ids: list[str] = []
         self._x, self._y, self._bearing, self._half_fov, self._range = (
             np.empty(0) for _ in range(5)
@@ -81,9 +82,17 @@ class CameraIndex:
         """True for a camera that was offered but lies outside the jurisdiction."""
         return camera_id in self._outside
 
+    def is_in_service(self, camera_id: str) -> bool:
+        """False for a known camera that does not record (a city camera awaiting privacy review)."""
+        return camera_id in self._cameras and camera_id not in self._out_of_service
+
     @property
     def outside_count(self) -> int:
         return len(self._outside)
+
+    @property
+    def out_of_service_count(self) -> int:
+        return len(self._out_of_service)
 
     # ----- changes ---------------------------------------------------------------------------
 
@@ -96,7 +105,10 @@ class CameraIndex:
                 self._cameras.pop(camera.camera_id, None)
             else:
                 self._cameras[camera.camera_id] = camera
-        located = [c for c in self._cameras.values() if c.location is not None]
+        self._out_of_service = {c.camera_id for c in self._cameras.values() if not c.in_service}
+        located = [
+            c for c in self._cameras.values() if c.location is not None and c.in_service
+        ]
         self._outside = {c.camera_id for c in self._cameras.values() if c.location is None}
         inside = self.jurisdiction.contains_many(
             np.array([c.location.lat for c in located]),  # type: ignore[union-attr]
@@ -108,23 +120,21 @@ class CameraIndex:
 
     def put(self, camera: Camera) -> bool:
         """Add or change one camera (a withdrawn one is removed); True if it can be matched."""
-        self._retire(camera.camera_id)
-        self._outside.discard(camera.camera_id)
-        self._cameras.pop(camera.camera_id, None)
-        if camera.withdrawn:
-            return False
+        self.withdraw(camera.camera_id, rebuild=False)
         if not self._remember(camera):
             return False
         self._append_slots([camera])
         self._maybe_rebuild()
         return True
 
-    def withdraw(self, camera_id: str) -> None:
+    def withdraw(self, camera_id: str, *, rebuild: bool = True) -> None:
         """Remove a camera (the owner withdrew it, or it was decommissioned)."""
         self._retire(camera_id)
         self._cameras.pop(camera_id, None)
         self._outside.discard(camera_id)
-        self._maybe_rebuild()
+        self._out_of_service.discard(camera_id)
+        if rebuild:
+            self._maybe_rebuild()
 
     # ----- queries ---------------------------------------------------------------------------
 
@@ -185,9 +195,13 @@ class CameraIndex:
         )
 
     def _remember(self, camera: Camera) -> bool:
+        """Keep the camera; True if it can be matched."""
         if camera.withdrawn:
             return False
         self._cameras[camera.camera_id] = camera
+        if not camera.in_service:
+            self._out_of_service.add(camera.camera_id)
+            return False
         if camera.location is None or not self.jurisdiction.contains(camera.location):
             self._outside.add(camera.camera_id)
             return False

@@ -28,7 +28,7 @@ class CameraScan:
 
     def put(self, camera: Camera) -> None:
         self._cameras.pop(camera.camera_id, None)
-        if camera.withdrawn or camera.location is None:
+        if not camera.in_service or camera.location is None:
             return
         if not self.jurisdiction.contains(camera.location):
             return

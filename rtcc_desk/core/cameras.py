@@ -67,7 +67,8 @@ class View:
 
     @property
     def direction_unknown(self) -> bool:
-        return self.bearing is None or self.fov >= 360.0
+        """No bearing known. (A 360° camera with a known bearing surely sees all round.)"""
+        return self.bearing is None
 
 
 #: Used when a registration or import says nothing about the view.
@@ -86,6 +87,11 @@ class Camera:
     withdrawn: bool = False
     kind: CameraKind = field(init=False)
 
+    @property
+    def in_service(self) -> bool:
+        """Whether the camera records, so that it can have seen a call."""
+        return not self.withdrawn
+
     def __post_init__(self) -> None:
         if not self.camera_id:
             raise ValueError("camera id is empty")
@@ -103,6 +109,11 @@ class PoleCamera(Camera):
     sub_stream_url: str = ""
     privacy_review: PrivacyReview = PrivacyReview.PENDING
     kind: CameraKind = field(init=False, default=CameraKind.CITY_POLE)
+
+    @property
+    def in_service(self) -> bool:
+        # A city camera is activated only after its privacy review approves what it shows.
+        return not self.withdrawn and self.privacy_review is PrivacyReview.APPROVED
 
     def __post_init__(self) -> None:
         Camera.__post_init__(self)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,7 +91,13 @@ class Jurisdiction:
 
     def projection(self) -> LocalProjection:
         """The metric projection used for every distance in this jurisdiction."""
-        return LocalProjection(self.centre)
+        return _projection_at(self.centre)
+
+
+@functools.lru_cache(maxsize=16)
+def _projection_at(centre: LatLon) -> LocalProjection:
+    # Building pyproj transformers costs tens of milliseconds; a city needs only one.
+    return LocalProjection(centre)
 
 
 #: Shreveport, Louisiana (city limits' bounding box, rounded outward).

@@ -40,10 +40,5 @@ class ImportReport(Generic[T]):
     rejected: list[Rejection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    @property
-    def exit_code(self) -> int:
-        """CLI convention: 0 all accepted, 1 some rows rejected."""
-        return 1 if self.rejected else 0
-
     def summary(self) -> str:
         return f"{len(self.accepted)} accepted, {len(self.rejected)} rejected"

@@ -11,6 +11,10 @@ from rtcc_desk.core.geo import angle_between, bearing_degrees
 RING_VERTICES = 18
 #: Slack for floating-point noise on the sector's edges (metres and degrees).
 EDGE_TOLERANCE = 1e-6
+#: How much wider than the view the index polygons are (degrees each side; metres behind the
+#: camera), so that points the exact test accepts on the straight edges are never missed.
+POLYGON_MARGIN_DEG = 1e-3
+POLYGON_MARGIN_M = 0.01
 
 
 def sees(
@@ -53,12 +57,12 @@ def view_polygons(
     circle = np.isnan(bearing) | (half_fov >= 180.0)
     # Sectors: apex + (RING_VERTICES - 1) arc points. Circles: RING_VERTICES points around.
     arc_points = RING_VERTICES - 1
-    start = np.where(circle, 0.0, np.nan_to_num(bearing) - half_fov)
-    sweep = np.where(circle, 360.0, 2.0 * half_fov)
+    start = np.where(circle, 0.0, np.nan_to_num(bearing) - half_fov - POLYGON_MARGIN_DEG)
+    sweep = np.where(circle, 360.0, 2.0 * (half_fov + POLYGON_MARGIN_DEG))
     steps_sector = sweep / (arc_points - 1)
     steps_circle = np.full(n, 360.0 / RING_VERTICES)
     step = np.where(circle, steps_circle, steps_sector)
-    radius = range_m / np.cos(np.radians(step) / 2.0)
+    radius = (range_m + POLYGON_MARGIN_M) / np.cos(np.radians(step) / 2.0)
 
     k = np.arange(RING_VERTICES)
     # angle index per vertex: circles use all vertices on the arc; sectors reserve vertex 0 for the apex.
@@ -66,8 +70,10 @@ def view_polygons(
     angles = np.radians(start[:, None] + idx * step[:, None])
     xs = cam_x[:, None] + radius[:, None] * np.sin(angles)
     ys = cam_y[:, None] + radius[:, None] * np.cos(angles)
-    xs[~circle, 0] = cam_x[~circle]
-    ys[~circle, 0] = cam_y[~circle]
+    # The apex sits a little behind the camera so the edges pass just outside it.
+    behind = np.radians(np.nan_to_num(bearing) + 180.0)
+    xs[~circle, 0] = (cam_x + POLYGON_MARGIN_M * np.sin(behind))[~circle]
+    ys[~circle, 0] = (cam_y + POLYGON_MARGIN_M * np.cos(behind))[~circle]
     rings = np.stack([xs, ys], axis=-1)
     rings = np.concatenate([rings, rings[:, :1, :]], axis=1)  # close each ring
     return shapely.polygons(rings)

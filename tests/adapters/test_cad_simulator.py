@@ -95,7 +95,15 @@ def test_call_book_merges_the_feed_into_one_call_per_incident(feed):
     book = CallBook()
     for call in feed:
         book.add(call)
-    assert len(book) == len({c.call_id for c in feed})
+    # every incident's last message is its current state in the book, earlier ones its history
+    last = {c.call_id: c for c in feed}
+    for call in book:
+        latest = last[call.call_id]
+        assert (call.status, call.updated_at, call.call_type) == (
+            latest.status, latest.updated_at, latest.call_type
+        )
+        assert [h.updated_at for h in call.history] == sorted(h.updated_at for h in call.history)
+        assert len(call.history) == sum(1 for c in feed if c.call_id == call.call_id) - 1
     assert max(len(c.history) for c in book) >= 3
 
 
@@ -111,7 +119,7 @@ def test_call_types_come_from_the_vocabulary(feed, builtin):
 def test_about_two_percent_of_calls_have_no_usable_location(builtin):
     calls = CadSimulator(seed=7, vocabulary=builtin, update_probability=0.0).take(3000)
     missing = [c for c in calls if c.location is None]
-    assert len(missing) == 69  # seeded: 2.3 %
+    assert 0.01 * len(calls) <= len(missing) <= 0.035 * len(calls)  # 2 % +- sampling spread
     assert all(c.district == "" and c.beat == "" for c in missing)
     assert not any(c.address[:1].isdigit() for c in missing)
 

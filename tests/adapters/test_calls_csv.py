@@ -14,6 +14,7 @@ from rtcc_desk.adapters.cad import (
     CallsCsvError,
     import_calls_csv,
     parse_cad_time,
+    parse_cad_time_noting,
 )
 from rtcc_desk.adapters.tabular import AxisOrder, TabularError
 from rtcc_desk.core.geo import LatLon
@@ -110,13 +111,21 @@ def generic():
 
 
 def test_generic_file_imports_the_good_rows_and_names_every_bad_one(generic) -> None:
-    assert [c.call_id for c in generic.accepted] == ["C-1", "C-2", "C-3", "C-6"]
+    assert [c.call_id for c in generic.accepted] == ["C-1", "C-2", "C-3", "C-5", "C-6"]
     refused = {(r.row, r.field): r.reason for r in generic.rejected}
-    assert set(refused) == {(6, "received"), (8, "wkt"), (9, "call_id")}
+    assert set(refused) == {(6, "received"), (9, "call_id")}
     assert "month must be in 1..12" in refused[6, "received"]
-    assert "latitude 95.0 is outside -90..90" in refused[8, "wkt"]
     assert all(r.source.endswith("generic_calls.csv") for r in generic.rejected)
-    assert generic.exit_code == 1
+    assert len(generic.rejected) == 2  # rows refused, so the CLI exits 1
+
+
+def test_impossible_wkt_keeps_the_call_without_a_location(generic) -> None:
+    call = next(c for c in generic.accepted if c.call_id == "C-5")
+    assert call.location is None and call.address == "500 N ASH ST"
+    assert (
+        "generic_calls.csv:8 [wkt]: no usable location, call kept: "
+        "latitude 95.0 is outside -90..90"
+    ) in generic.notes
 
 
 def test_rows_of_one_call_merge_keeping_history(generic) -> None:
@@ -170,6 +179,109 @@ def test_explicit_priority_scale_and_columns(tmp_path: Path) -> None:
     assert call.priority.common == 9
     assert call.location == LatLon(41.88, -87.63)
     assert call.received_at == utc(2024, 4, 1, 10)
+
+
+# --- positions never cost a call --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def location_text():
+    return import_calls_csv(DATA / "cad_location_text.csv", timezone="America/Chicago")
+
+
+def test_bad_coordinates_keep_the_call_and_say_why(location_text) -> None:
+    by_id = {c.call_id: c for c in location_text.accepted}
+    assert sorted(by_id) == [f"24-{n:04d}" for n in range(1, 11)]
+    # Only a missing call id or an unreadable time still refuses a row.
+    assert {(r.row, r.field) for r in location_text.rejected} == {
+        (12, "Incident Number"), (13, "Received")}
+    assert by_id["24-0002"].location == LatLon(32.512, -93.751)
+    for call_id in ("24-0001", "24-0003", "24-0004", "24-0005", "24-0006", "24-0007", "24-0010"):
+        assert by_id[call_id].location is None, call_id
+        assert by_id[call_id].call_type.common_code == "SHOOT"
+    located = [n for n in location_text.notes if "no usable location, call kept" in n]
+    assert located == [
+        "cad_location_text.csv:4 [Latitude]: no usable location, call kept: "
+        "'NaN' is not a finite number",
+        "cad_location_text.csv:5 [Latitude/Longitude]: no usable location, call kept: "
+        "latitude 999.0 is outside -90..90",
+        "cad_location_text.csv:6 [Latitude/Longitude]: no usable location, call kept: "
+        "latitude 95.0 is outside -90..90",
+        "cad_location_text.csv:7 [Longitude]: no usable location, call kept: no value given",
+        "cad_location_text.csv:8 [Location]: no usable location, call kept: "
+        "'POINT (garbage)' is not a WKT POINT",
+    ]
+
+
+def test_location_column_with_address_text_is_the_address(location_text) -> None:
+    by_id = {c.call_id: c for c in location_text.accepted}
+    assert by_id["24-0001"].address == "UNKNOWN LOCATION"
+    assert by_id["24-0002"].address == "1200 TEXAS ST"
+    assert by_id["24-0010"].address == "POINT LOOKOUT RD"  # a street, not WKT
+    assert by_id["24-0007"].address == ""  # WKT, however broken, is not an address
+    assert by_id["24-0008"].location == LatLon(32.5, -93.7)  # "(lat, lon)" numbers
+    assert by_id["24-0009"].location == LatLon(32.51, -93.75)
+
+
+def test_location_text_does_not_replace_a_filled_address(tmp_path: Path) -> None:
+    path = tmp_path / "calls.csv"
+    path.write_text(
+        "call_id,received,address,location\n"
+        "A,2024-04-01 10:00,1200 TEXAS ST,NEAR THE PARK\n"
+        "B,2024-04-01 10:00,,NEAR THE PARK\n",
+        encoding="utf-8",
+    )
+    report = import_calls_csv(path, timezone="UTC")
+    assert [c.address for c in report.accepted] == ["1200 TEXAS ST", "NEAR THE PARK"]
+    assert not report.rejected
+
+
+def test_many_bad_positions_are_listed_to_twenty_then_counted(tmp_path: Path) -> None:
+    path = tmp_path / "many.csv"
+    rows = "".join(f"X{n},2024-04-01 10:00,999,999\n" for n in range(25))
+    path.write_text("call_id,received,lat,lon\n" + rows, encoding="utf-8")
+    report = import_calls_csv(path, timezone="UTC")
+    assert (len(report.accepted), len(report.rejected)) == (25, 0)
+    located = [n for n in report.notes if "no usable location, call kept" in n]
+    assert len(located) == 21
+    assert located[0].startswith("many.csv:2 [lat/lon]: ")
+    assert located[19].startswith("many.csv:21 [lat/lon]: ")
+    assert located[20] == "... and 5 more rows: no usable location, call kept (25 in all)"
+
+
+# --- clock changes ---------------------------------------------------------------------------
+
+
+def test_local_times_at_clock_changes_are_kept_with_a_note(tmp_path: Path) -> None:
+    path = tmp_path / "dst.csv"
+    path.write_text(
+        "call_id,received,type\n"
+        "D-1,03/08/2026 2:30 AM,SHOTS FIRED\n"  # skipped: clocks jump 2:00 -> 3:00
+        "D-2,11/01/2026 1:30 AM,SHOTS FIRED\n"  # repeated: clocks fall 2:00 -> 1:00
+        "D-3,11/01/2026 3:30 AM,THEFT\n",
+        encoding="utf-8",
+    )
+    report = import_calls_csv(path, timezone="America/Chicago")
+    by_id = {c.call_id: c for c in report.accepted}
+    assert by_id["D-1"].received_at == utc(2026, 3, 8, 8, 30)  # fold=0: CST, before the jump
+    assert by_id["D-2"].received_at == utc(2026, 11, 1, 6, 30)  # fold=0: the first 1:30, CDT
+    clock = [n for n in report.notes if "clock change" in n]
+    assert len(clock) == 2
+    assert clock[0].startswith("dst.csv:2 [received]: ")
+    assert "does not exist in America/Chicago" in clock[0] and "CST (UTC-06:00)" in clock[0]
+    assert clock[1].startswith("dst.csv:3 [received]: ")
+    assert "happens twice in America/Chicago" in clock[1] and "CDT (UTC-05:00)" in clock[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [("03/08/2026 2:30 AM", "does not exist"), ("11/01/2026 1:30 AM", "read as the first"),
+     ("11/01/2026 3:30 AM", ""), ("2026-11-01T01:30-05:00", ""), ("2026-11-01T24:00", "")],
+)
+def test_clock_change_note(text: str, note: str) -> None:
+    moment, said = parse_cad_time_noting(text, "America/Chicago")
+    assert moment == parse_cad_time(text, "America/Chicago")
+    assert (note in said) if note else said == ""
 
 
 def test_whole_file_problems_raise(tmp_path: Path) -> None:

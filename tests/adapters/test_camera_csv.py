@@ -261,26 +261,68 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
         import_cameras_csv(tmp_path / "nope.csv", kind=CameraKind.BUSINESS)
 
 
+def test_a_full_circle_needs_a_bearing(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "id,lat,lon,bearing,fov\n"
+        "fisheye,42.1,-83.1,90,360\n"
+        "sweep,42.1,-83.1,0-360,\n"
+        "four,42.1,-83.1,N;E;S;W,\n"
+        "blank,42.1,-83.1,,360\n"
+        "lens,42.1,-83.1,,60\n",
+    )
+    report = import_cameras_csv(path, kind=CameraKind.BUSINESS, id_prefix="")
+    views = {c.camera_id: (c.view.bearing, c.view.fov) for c in report.accepted}
+    unknown = {c.camera_id for c in report.accepted if c.view.direction_unknown}
+    assert unknown == {"blank", "lens"}
+    assert views == {
+        # A known bearing stays known at 360 degrees: the camera surely sees all round.
+        "fisheye": (90.0, 360.0),
+        "sweep": (0.0, 360.0),
+        "four": (135.0, 360.0),
+        # No bearing is an unknown direction, whatever the lens; an export of unknown
+        # directions writes an empty bearing with fov 360.
+        "blank": (None, 360.0),
+        "lens": (None, 360.0),
+    }
+
+
 cells = st.one_of(
     st.text(max_size=12),
     st.sampled_from(["", "0", "-1", "1e999", "nan", "360", "2", "city", "edge", "SE", "95"]),
     st.floats(allow_nan=True, allow_infinity=True).map(str),
 )
 
-# Mostly good coordinates, so the rows get past the position checks to the other fields.
-coordinate = st.one_of(st.sampled_from(["42.3", "-83.1"]), cells)
+# Mostly good coordinates, so the rows get past the position checks to the other fields;
+# often empty, so that the WKT column is read instead.
+coordinate = st.one_of(st.sampled_from(["42.3", "-83.1", ""]), cells)
+junk_number = st.one_of(
+    st.sampled_from(["-83.1", "42.3", "1e999", "-1e400", "nan", "inf", "1e", ".", "+-", "--1"]),
+    st.just("9" * 400),
+    st.text(alphabet="0123456789+-.eE", min_size=1, max_size=8),
+)
+wkt = st.one_of(
+    cells,
+    st.builds(lambda a, b: f"POINT ({a} {b})", junk_number, junk_number),
+    st.builds(lambda a, b: f"({a}, {b})", junk_number, junk_number),
+)
+HEADER = ["kind", "lat", "lon", "wkt", "bearing", "fov", "range", "retention_days",
+          "pole_id", "position", "edge_device_id", "channel"]  # fmt: skip
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(cells, coordinate, coordinate, *[cells] * 8), min_size=1, max_size=6))
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.tuples(cells, coordinate, coordinate, wkt, *[cells] * 8), min_size=1, max_size=6)
+)
 def test_any_cell_values_are_rows_reported_never_a_crash(rows: list[tuple[str, ...]]) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["kind", "lat", "lon", "bearing", "fov", "range", "retention_days",
-                     "pole_id", "position", "edge_device_id", "channel"])  # fmt: skip
+    writer.writerow(HEADER)
     writer.writerows(rows)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "fuzz.csv"
         path.write_text(buffer.getvalue(), encoding="utf-8")
         report = import_cameras_csv(path, kind=CameraKind.BUSINESS, kind_column="kind")
-    assert len(report.accepted) + len(report.rejected) <= len(rows)
+    # Every row is accepted or rejected, none silently dropped; only all-blank rows are skipped.
+    data_rows = sum(1 for row in rows if any(cell.strip() for cell in row))
+    assert len(report.accepted) + len(report.rejected) == data_rows

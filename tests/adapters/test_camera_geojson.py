@@ -1,13 +1,16 @@
-"""Camera GeoJSON import: Point features in [lon, lat] order, properties mapped like CSV columns."""
+"""Camera GeoJSON import (Points in [lon, lat], properties as columns) and format detection."""
 
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from rtcc_desk.adapters.camera_files import import_cameras_geojson
+from rtcc_desk.adapters.camera_files import detect_camera_file_format, import_cameras_geojson
 from rtcc_desk.adapters.tabular import TabularError
 from rtcc_desk.core.cameras import CameraKind, PoleCamera, RegisteredCamera
 from rtcc_desk.core.geo import LatLon
@@ -127,3 +130,107 @@ def test_unusable_files_raise_one_clear_error(
     path.write_text(content)
     with pytest.raises(TabularError, match=message):
         import_cameras_geojson(path, **options)
+
+
+def test_a_huge_integer_coordinate_is_a_row_rejection(tmp_path: Path) -> None:
+    # json.dumps writes 10**400 as a 401-digit integer literal; float() of it overflows.
+    path = write(tmp_path, [point(10**400, 42.0), point(-83.0, -(10**400)), point(-83.0, 42.0)])
+    report = import_cameras_geojson(path, kind=CameraKind.BUSINESS)
+    assert [c.camera_id for c in report.accepted] == ["poles:3"]
+    assert [(r.row, r.field) for r in report.rejected] == [(1, "geometry"), (2, "geometry")]
+    assert "too large" in report.rejected[0].reason
+    assert len(report.rejected[0].reason) < 120
+
+
+json_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=8),
+    st.sampled_from([42.1, -83.2, 10**400, -(10**400), "42.5", [], {}]),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(json_values, max_size=3), min_size=1, max_size=5))
+def test_any_coordinate_values_are_rows_reported_never_a_crash(coordinates: list[list]) -> None:
+    features = [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": c}, "properties": {}}
+        for c in coordinates
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        path = write(Path(folder), features)
+        report = import_cameras_geojson(path, kind=CameraKind.BUSINESS)
+    assert len(report.accepted) + len(report.rejected) == len(coordinates)
+
+
+@pytest.mark.parametrize(
+    "content", ['{"type": "FeatureCollection", "features": [' + "1" * 5000 + "]}", "[" * 100_000]
+)
+def test_json_python_cannot_read_is_one_clear_error(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "x.geojson"
+    path.write_text(content)
+    with pytest.raises(TabularError, match="x.geojson"):
+        import_cameras_geojson(path, kind=CameraKind.BUSINESS)
+
+
+# --- telling the formats apart -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("cams.csv", "lat,lon\n", "csv"),
+        ("cams.TXT", "lat,lon\n", "csv"),
+        ("cams.geojson", "", "geojson"),  # the name is enough; the importer reads the content
+        ("cams.json", '{"type": "FeatureCollection", "features": []}', "geojson"),
+        ("cams.JSON", '[{"type": "node", "id": 1}]', "osm"),
+        ("cams.json", "[]", "osm"),
+        ("cams.json", '{"version": 0.6, "elements": []}', "osm"),
+    ],
+)
+def test_format_from_the_name_and_the_json(
+    tmp_path: Path, name: str, content: str, expected: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    assert detect_camera_file_format(path) == expected
+
+
+def test_geojson_whose_type_comes_after_a_long_features_list(tmp_path: Path) -> None:
+    features = [point(-83.0 - i / 1000, 42.0, name=f"camera {i}") for i in range(200)]
+    path = tmp_path / "late_type.json"
+    # Key order is the writer's choice; here "type" comes after 20 KB of features.
+    path.write_text(json.dumps({"features": features, "type": "FeatureCollection"}))
+    assert path.stat().st_size > 4096
+    assert detect_camera_file_format(path) == "geojson"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("x.json", '{"type": "Feature", "geometry": null}', "a JSON object with type 'Feature'"),
+        ("x.json", '{"name": "cams", "rows": []}', r"keys \['name', 'rows'\]"),
+        ("x.json", '{"elements": {"a": 1}}', "elements"),
+        ("x.json", "42", "a JSON number"),
+        ("x.json", '"cameras"', "a JSON string"),
+        ("x.json", "{not json", "not a JSON file"),
+        ("x.json", "[" * 100_000, "x.json"),
+        ("x.kml", "<kml/>", "cannot tell the format"),
+        ("x", "lat,lon\n", "cannot tell the format"),
+    ],
+)
+def test_undetectable_files_name_the_file_and_what_was_found(
+    tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(TabularError, match=message) as raised:
+        detect_camera_file_format(path)
+    assert str(path) in str(raised.value)
+
+
+def test_detecting_a_missing_json_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(TabularError, match="cannot open"):
+        detect_camera_file_format(tmp_path / "absent.json")

@@ -11,7 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rtcc_desk.adapters.cad import EidoError, import_eido_file, load_normaliser, parse_eido
+from rtcc_desk.adapters.cad import (
+    CadError,
+    EidoError,
+    import_eido_file,
+    load_normaliser,
+    parse_eido,
+)
 from rtcc_desk.core.geo import LatLon
 
 DATA = Path(__file__).parent / "data" / "calls"
@@ -131,18 +137,6 @@ MALFORMED = {
         lambda d: d["incidentComponent"].update(locationReference=[{"$ref": "note-1"}]),
         "incidentComponent.locationReference", "'note-1' is a notesComponent[0], not a location",
     ),
-    "pos with one number": (
-        lambda d: with_incident_pos(d, "41.8781"),
-        "locationComponent[0].locationByValue", "needs 'lat lon', got 1 number",
-    ),
-    "latitude 95": (
-        lambda d: with_incident_pos(d, "95 -87.6"),
-        "locationComponent[0].locationByValue", "latitude 95.0 is outside -90..90",
-    ),
-    "projected srsName": (
-        lambda d: with_incident_pos(d, "1 2", srs="urn:ogc:def:crs:EPSG::26916"),
-        "locationComponent[0].locationByValue", "is not WGS84",
-    ),
     "entity declaration": (
         lambda d: d["locationComponent"][0].update(
             locationByValue='<!DOCTYPE x [<!ENTITY a "b">]><presence>&a;</presence>'),
@@ -180,6 +174,36 @@ def test_malformed_variants_are_rejected_with_a_specific_reason(shooting: dict, 
     assert words in caught.value.reason
 
 
+BAD_POSITIONS = {
+    "pos with one number": (lambda d: with_incident_pos(d, "41.8781"), "needs 'lat lon', got 1"),
+    "latitude 95": (lambda d: with_incident_pos(d, "95 -87.6"), "latitude 95.0 is outside"),
+    "projected srsName": (
+        lambda d: with_incident_pos(d, "1 2", srs="urn:ogc:def:crs:EPSG::26916"), "is not WGS84",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_POSITIONS))
+def test_bad_positions_keep_the_call_and_say_why(shooting: dict, tmp_path: Path, name) -> None:
+    change, words = BAD_POSITIONS[name]
+    doc = _mutate(shooting, change)
+    path = tmp_path / "feed.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    report = import_eido_file(path)
+    (call,) = report.accepted
+    assert not report.rejected
+    assert call.call_type.common_code == "SHOOT"
+    assert call.location == LatLon(41.8790, -87.6301)  # the caller's circle takes over
+    (note,) = [n for n in report.notes if "position not used" in n]
+    assert note.startswith(
+        "feed.json:1 [locationComponent[0].locationByValue]: position not used, call kept: ")
+    assert words in note
+    # With no other linked position the shots-fired call stays, with no usable location.
+    del doc["callComponent"][0]["locationReference"]
+    call = parse_eido(doc)
+    assert call.location is None and call.location_quality == "no_usable_location"
+
+
 @pytest.mark.parametrize(
     ("document", "words"),
     [(b"{not json", "is not JSON"), ("[1, 2]", "must be a JSON object, got list"),
@@ -209,12 +233,28 @@ def test_file_with_a_list_merges_updates_and_rejects_bad_documents(
     assert "got int" in report.rejected[0].reason
 
 
-def test_file_that_is_not_json_is_one_rejection(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [(b"<eido/>", "is not JSON"), (b"", "the file is empty"), (b"  \n", "the file is empty"),
+     (b"\xff\xfe{}", "is not UTF-8"), (b"7", "holds a JSON int"), (b"null", "JSON null")],
+)
+def test_file_that_cannot_be_read_is_unusable_not_a_rejection(
+    tmp_path: Path, content: bytes, words: str
+) -> None:
     path = tmp_path / "broken.json"
-    path.write_text("<eido/>", encoding="utf-8")
+    path.write_bytes(content)
+    with pytest.raises(EidoError, match=words) as caught:
+        import_eido_file(path)
+    assert isinstance(caught.value, CadError)  # the CLI's "unusable input", exit 2
+    assert str(path) in str(caught.value)
+
+
+def test_empty_list_is_a_file_with_no_documents(tmp_path: Path) -> None:
+    path = tmp_path / "quiet.json"
+    path.write_text("[]", encoding="utf-8")
     report = import_eido_file(path)
-    assert not report.accepted
-    assert [(r.row, r.field) for r in report.rejected] == [(1, "document")]
+    assert (report.accepted, report.rejected) == ([], [])
+    assert any("no EIDO documents" in note for note in report.notes)
 
 
 JSON_VALUES = st.recursive(

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rtcc_desk.adapters.camera_files import import_osm_cameras, parse_camera_direction
+from rtcc_desk.adapters.camera_files.views import DEFAULT_FOV, view_from_direction
 from rtcc_desk.adapters.tabular import TabularError
-from rtcc_desk.core.cameras import CameraKind, RegisteredCamera
+from rtcc_desk.core.cameras import CameraKind, RegisteredCamera, View
 
 OSM = (
     Path(__file__).resolve().parents[3]
@@ -96,6 +98,12 @@ def test_owner_kind_and_range(swiss: dict[str, RegisteredCamera]) -> None:
         ("190-100", (325.0, 270.0)),
         ("350 - 10", (0.0, 20.0)),
         ("0-360", (0.0, 360.0)),
+        ("360-0", (0.0, 360.0)),
+        ("-90-270", (270.0, 360.0)),  # the same direction written two ways: a whole turn
+        ("90-90", (90.0, None)),
+        ("90-90.0", (90.0, None)),  # sides compared as numbers, not as text
+        ("N-0", (0.0, None)),
+        ("E to 90°", (90.0, None)),
         ("N;S", (90.0, 270.0)),  # opposite directions are ambiguous: a wide sector, never a crash
         ("360", (0.0, None)),
         ("22.5°", (22.5, None)),
@@ -121,6 +129,33 @@ def test_parse_camera_direction_never_raises(text: str) -> None:
         bearing, fov = result
         assert 0.0 <= bearing < 360.0
         assert fov is None or 0.0 < fov <= 360.0
+
+
+# Non-negative only: the grammar reads no negative second side ("10--10" is unreadable).
+@given(st.integers(0, 360), st.integers(1, 4), st.sampled_from(["-", " - ", "–", " to "]))
+def test_a_sweep_from_a_direction_to_itself_is_one_direction(
+    degrees: int, zeros: int, dash: str
+) -> None:
+    text = f"{degrees}{dash}{degrees}.{'0' * zeros}"
+    assert parse_camera_direction(text) == (degrees % 360.0, None)
+
+
+@pytest.mark.parametrize(
+    ("direction", "fov", "expected"),
+    [
+        (None, None, View(None, 360.0, 50.0)),
+        # An explicit lens without a bearing still leaves the direction unknown.
+        (None, 60.0, View(None, 360.0, 50.0)),
+        ((90.0, None), None, View(90.0, DEFAULT_FOV, 50.0)),
+        ((90.0, None), 360.0, View(90.0, 360.0, 50.0)),  # a 360° camera with a known bearing
+        ((0.0, 360.0), None, View(0.0, 360.0, 50.0)),  # a "0-360" sweep sees all round
+        ((0.0, 360.0), 45.0, View(0.0, 45.0, 50.0)),
+    ],
+)
+def test_view_from_direction(
+    direction: tuple[float, float | None] | None, fov: float | None, expected: View
+) -> None:
+    assert view_from_direction(direction, kind=CameraKind.BUSINESS, fov=fov) == expected
 
 
 def write(tmp_path: Path, document: object) -> Path:
@@ -169,7 +204,69 @@ def test_odd_elements(tmp_path: Path) -> None:
     assert "placeholder" in report.rejected[1].reason
 
 
-@pytest.mark.parametrize("content", ["{not json", '{"type": "FeatureCollection"}'])
+@pytest.mark.parametrize(
+    ("tags", "view"),
+    [
+        ({"camera:type": "dome"}, (None, 360.0)),
+        ({"camera:type": "dome", "camera:direction": "360"}, (None, 360.0)),
+        ({"camera:type": "panning", "direction": "360"}, (None, 360.0)),
+        ({"camera:type": "360"}, (None, 360.0)),  # sees all round, but from no known reference
+        ({"camera:type": "360", "camera:direction": "360"}, (None, 360.0)),
+        ({"camera:type": "360", "camera:direction": "SW"}, (225.0, 360.0)),
+        ({"camera:type": "dome", "camera:direction": "0-360"}, (0.0, 360.0)),
+        ({"camera:type": "dome", "camera:direction": "40"}, (40.0, DEFAULT_FOV)),
+        ({"camera:type": "fixed", "camera:direction": "360"}, (0.0, DEFAULT_FOV)),
+        ({"camera:type": "fixed", "camera:direction": "up"}, (None, 360.0)),
+        ({}, (None, 360.0)),
+    ],
+)
+def test_all_round_and_unknown_directions(tmp_path: Path, tags: dict, view: tuple) -> None:
+    (camera,) = import_osm_cameras(write(tmp_path, [node(1, **tags)])).accepted
+    assert (camera.view.bearing, camera.view.fov) == view
+
+
+def test_a_huge_integer_coordinate_is_a_row_rejection(tmp_path: Path) -> None:
+    # json.dumps writes 10**400 as a 401-digit integer literal; float() of it overflows.
+    path = write(tmp_path, [node(1, lat=10**400), node(2, lon=-(10**400)), node(3)])
+    report = import_osm_cameras(path)
+    assert [c.camera_id for c in report.accepted] == ["osm:node/3"]
+    assert [(r.row, r.field) for r in report.rejected] == [(1, "lat/lon"), (2, "lat/lon")]
+    assert "too large" in report.rejected[0].reason
+    # The reason is read by a person: the 401 digits are cut short.
+    assert len(report.rejected[0].reason) < 120
+
+
+json_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=8),
+    st.sampled_from([47.1, 8.2, 10**400, -(10**400), "1e400", "47.5", [], {}]),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(json_values, json_values), min_size=1, max_size=5))
+def test_any_coordinate_values_are_rows_reported_never_a_crash(pairs: list[tuple]) -> None:
+    elements = [node(i, lat=lat, lon=lon) for i, (lat, lon) in enumerate(pairs, 1)]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "osm.json"
+        path.write_text(json.dumps(elements))
+        report = import_osm_cameras(path)
+    assert len(report.accepted) + len(report.rejected) == len(pairs)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "{not json",
+        '{"type": "FeatureCollection"}',
+        # Longer than Python will turn into an int: the file is refused, never a ValueError.
+        '[{"type": "node", "id": 1, "lat": ' + "9" * 5000 + ', "lon": 8}]',
+        "[" * 100_000,
+    ],
+)
 def test_unusable_osm_files_raise(tmp_path: Path, content: str) -> None:
     path = tmp_path / "osm.json"
     path.write_text(content)

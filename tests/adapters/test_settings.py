@@ -7,13 +7,15 @@ from pathlib import Path
 import pytest
 
 from rtcc_desk.adapters.settings import SettingsError, load_settings
+from rtcc_desk.core.geo import LatLon
 
 
 def test_defaults_are_shreveport_sqlite_in_the_user_data_folder(tmp_path):
     settings = load_settings()
     assert settings.database_url.startswith("sqlite:///")
     assert str(tmp_path / "data") in settings.database_url
-    assert settings.boundary().contains(settings.boundary().centre)
+    assert settings.boundary().contains(LatLon(32.5252, -93.7502))  # Shreveport city hall
+    assert not settings.boundary().contains(LatLon(32.4487, -93.3580))  # Minden, 35 km east
     assert settings.search_radii_m["SHOOT"] == 300
 
 
@@ -63,3 +65,11 @@ def test_unknown_environment_variable_is_named(monkeypatch):
 def test_missing_named_file_is_an_error(tmp_path):
     with pytest.raises(SettingsError, match="not found"):
         load_settings(Path(tmp_path / "nope.toml"))
+
+
+def test_a_radius_table_adjusts_the_defaults_and_codes_are_capitalised(tmp_path):
+    config = tmp_path / "rtcc.toml"
+    config.write_text("[search_radii_m]\nshoot = 350\nFIGHT = 200\n")
+    radii = load_settings(config).search_radii_m
+    assert radii["SHOOT"] == 350 and radii["FIGHT"] == 200
+    assert radii["PURSUIT"] == 400  # a default the file did not mention is kept

@@ -9,7 +9,7 @@ import pytest
 
 from rtcc_desk.core.calls import Call, CallType
 from rtcc_desk.core.camera_index import CameraIndex
-from rtcc_desk.core.cameras import EdgeChannel, PoleCamera, RegisteredCamera, View
+from rtcc_desk.core.cameras import EdgeChannel, PoleCamera, PrivacyReview, RegisteredCamera, View
 from rtcc_desk.core.correlation import Access, CorrelationStatus, search_radius
 from rtcc_desk.core.geo import LatLon
 from rtcc_desk.core.jurisdiction import SHREVEPORT
@@ -126,7 +126,7 @@ def test_overwrite_deadline_and_whether_it_has_passed():
 def test_city_and_edge_cameras_open_now_private_ones_are_requested():
     pole = PoleCamera(
         camera_id="P1-1", location=offset(DOWNTOWN, 0, 30), view=View(180, 60, 150),
-        pole_id="P1", position_on_pole=1, retention_days=30,
+        pole_id="P1", position_on_pole=1, retention_days=30, privacy_review=PrivacyReview.APPROVED,
     )
     edge = EdgeChannel(
         camera_id="E1-1", location=offset(DOWNTOWN, 90, 30), view=View(270, 60, 60),
@@ -194,3 +194,25 @@ def test_changes_and_withdrawals_take_effect_without_a_rebuild():
     ))
     assert "a" not in index
     assert index.rebuilds == builds
+
+
+def test_city_camera_awaiting_privacy_review_is_never_offered():
+    def pole(review):
+        return PoleCamera(
+            camera_id="P9-2", location=offset(DOWNTOWN, 0, 30), view=View(180, 60, 150),
+            pole_id="P9", position_on_pole=2, retention_days=30, privacy_review=review,
+        )
+
+    index = index_with(pole(PrivacyReview.PENDING))
+    assert ids(query(index, DOWNTOWN)) == []
+    assert not index.is_in_service("P9-2") and index.out_of_service_count == 1
+    index.put(pole(PrivacyReview.APPROVED))  # approved: activated
+    assert ids(query(index, DOWNTOWN)) == ["P9-2"]
+    index.put(pole(PrivacyReview.REJECTED))
+    assert ids(query(index, DOWNTOWN)) == []
+
+
+def test_a_360_degree_camera_with_a_bearing_surely_sees_all_round():
+    fisheye = business("fisheye", offset(DOWNTOWN, 0, 20), bearing=0.0, fov=360.0, range_m=40)
+    (candidate,) = query(index_with(fisheye), DOWNTOWN).candidates
+    assert candidate.sees_location and not candidate.direction_unknown

@@ -15,6 +15,8 @@ from rtcc_desk.core.geo import LatLon
 from rtcc_desk.core.jurisdiction import SHREVEPORT
 
 INCIDENT = datetime(2026, 11, 20, tzinfo=UTC)
+#: Built once: a pyproj transformer costs far more than a query.
+PROJECTION = SHREVEPORT.projection()
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
 # A small area (about 600 m across) so that random cameras and calls actually meet.
 lats = st.floats(32.5100, 32.5155)
@@ -47,7 +49,7 @@ def answers(source, points, radius):
     ]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     initial=st.lists(cameras, max_size=30),
     ops=operations,
@@ -63,7 +65,7 @@ def test_incremental_updates_agree_with_rebuild_and_scan(
     saved = camera_index.MIN_PENDING_BEFORE_REBUILD, camera_index.MAX_PENDING_BEFORE_REBUILD
     camera_index.MIN_PENDING_BEFORE_REBUILD, camera_index.MAX_PENDING_BEFORE_REBUILD = limits
     try:
-        index, scan = CameraIndex(SHREVEPORT), CameraScan(SHREVEPORT)
+        index, scan = CameraIndex(SHREVEPORT, PROJECTION), CameraScan(SHREVEPORT, PROJECTION)
         index.load(initial)
         scan.load(initial)
         latest = {c.camera_id: c for c in initial}
@@ -76,7 +78,7 @@ def test_incremental_updates_agree_with_rebuild_and_scan(
                 index.withdraw(arg)
                 scan.withdraw(arg)
                 latest.pop(arg, None)
-        rebuilt = CameraIndex(SHREVEPORT)
+        rebuilt = CameraIndex(SHREVEPORT, PROJECTION)
         rebuilt.load(latest.values())
         incremental = answers(index, points, radius)
         assert incremental == answers(rebuilt, points, radius)
@@ -84,3 +86,32 @@ def test_incremental_updates_agree_with_rebuild_and_scan(
         assert len(index) == len(rebuilt)
     finally:
         camera_index.MIN_PENDING_BEFORE_REBUILD, camera_index.MAX_PENDING_BEFORE_REBUILD = saved
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    bearing=st.floats(0, 359.99),
+    fov=st.floats(1, 359),
+    range_m=st.floats(5, 250),
+    side=st.sampled_from([-1, 1]),
+    fraction=st.floats(0.001, 1.0),
+)
+def test_points_on_the_edges_of_a_view_are_found_by_the_index_as_by_the_loop(
+    bearing, fov, range_m, side, fraction
+):
+    """Points exactly on a sector's straight edges and arc: the tree must not lose them."""
+    import math
+
+    camera = RegisteredCamera(
+        camera_id="edge", location=LatLon(32.512, -93.75), view=View(bearing, fov, range_m),
+        owner_ref="o", retention_days=7,
+    )
+    cx, cy = PROJECTION.to_metres(camera.location)
+    angle = math.radians(bearing + side * fov / 2)
+    on_edge = PROJECTION.to_latlon(
+        cx + fraction * range_m * math.sin(angle), cy + fraction * range_m * math.cos(angle)
+    )
+    index, scan = CameraIndex(SHREVEPORT, PROJECTION), CameraScan(SHREVEPORT, PROJECTION)
+    index.load([camera])
+    scan.load([camera])
+    assert answers(index, [on_edge], 300.0) == answers(scan, [on_edge], 300.0)

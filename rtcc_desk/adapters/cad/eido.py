@@ -1,20 +1,18 @@
-"""Reading NENA EIDO (JSON) documents into calls; a malformed document is rejected with why."""
+"""Reading one NENA EIDO (JSON) document into a call; a malformed one raises EidoError."""
 
 from __future__ import annotations
 
 import json
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from rtcc_desk.adapters.cad.errors import CadError, EidoError
+from rtcc_desk.adapters.cad.errors import EidoError
 from rtcc_desk.adapters.cad.pidf_lo import PidfError, PidfLocation, parse_pidf_lo, parse_xml_safely
 from rtcc_desk.adapters.cad.times import parse_cad_time
 from rtcc_desk.adapters.tabular import is_sentinel
 from rtcc_desk.core.call_types import CallTypeNormaliser
-from rtcc_desk.core.calls import Call, CallBook, CallType, Priority
-from rtcc_desk.core.rejections import ImportReport, Rejection
+from rtcc_desk.core.calls import Call, CallType, Priority
 
 # The 2020 draft called the location array this; its content is the same LocationInformationType.
 _LOCATION_KEYS = ("locationComponent", "locationInformationComponent")
@@ -30,42 +28,11 @@ def parse_eido(
     normaliser: CallTypeNormaliser | None = None,
 ) -> Call:
     """One EIDO document as a call. Raises EidoError naming the component/field that is wrong."""
-    return _EidoReader(_decode(document), source, normaliser).call()
+    return EidoReader(decode_eido(document), source, normaliser).call()
 
 
-def import_eido_file(
-    path: Path | str, *, normaliser: CallTypeNormaliser | None = None
-) -> ImportReport[Call]:
-    """A file holding one EIDO or a JSON list of them; documents of one incident merge.
-
-    Each refused document becomes a Rejection whose row is its 1-based position in the file.
-    """
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise CadError(f"{path}: cannot open: {exc.strerror or exc}") from None
-    report: ImportReport[Call] = ImportReport()
-    try:
-        loaded = _decode(raw, want_object=False)
-    except EidoError as exc:
-        report.rejected.append(Rejection(str(path), 1, exc.field, exc.reason))
-        return report
-    documents = loaded if isinstance(loaded, list) else [loaded]
-    book = CallBook()
-    for number, document in enumerate(documents, start=1):
-        try:
-            reader = _EidoReader(_decode(document), f"{path.name}#{number}", normaliser)
-            book.add(reader.call())
-        except EidoError as exc:
-            report.rejected.append(Rejection(str(path), number, exc.field, exc.reason))
-            continue
-        report.notes.extend(f"document {number}: {note}" for note in reader.notes)
-    report.accepted = list(book)
-    return report
-
-
-def _decode(document: Any, *, want_object: bool = True) -> Any:
+def decode_eido(document: Any, *, want_object: bool = True) -> Any:
+    """Bytes or text to parsed JSON (an object, unless ``want_object`` is off); EidoError if not."""
     if isinstance(document, bytes | bytearray):
         try:
             document = bytes(document).decode("utf-8-sig")
@@ -86,14 +53,19 @@ def _decode(document: Any, *, want_object: bool = True) -> Any:
     return document
 
 
-class _EidoReader:
-    """Indexes a document's components by $id and reads the call out of them."""
+class EidoReader:
+    """Indexes a document's components by $id and reads the call out of them.
+
+    ``notes`` are caveats on the document; ``position_problems`` lists (field, why) for each
+    location whose coordinates were unusable and so were not used (the call is still read).
+    """
 
     def __init__(self, doc: dict, source: str, normaliser: CallTypeNormaliser | None) -> None:
         self.doc = doc
         self.source = source
         self.normaliser = normaliser
         self.notes: list[str] = []
+        self.position_problems: list[tuple[str, str]] = []
         self.doc_id = self._string(doc, "$id", "document", required=True)
         self.by_id: dict[str, tuple[str, dict]] = {}
         self.components: dict[str, list[dict]] = {}
@@ -179,9 +151,11 @@ class _EidoReader:
                     field = f"{where}.locationByValue"
                     raise EidoError("must be a PIDF-LO XML string", field=field)
                 try:
-                    found[component["$id"]] = parse_pidf_lo(text)
+                    found[component["$id"]] = location = parse_pidf_lo(text)
                 except PidfError as exc:
                     raise EidoError(f"PIDF-LO {exc}", field=f"{where}.locationByValue") from None
+                if location.problem:
+                    self.position_problems.append((f"{where}.locationByValue", location.problem))
         return found
 
     def _place(self, incident: dict, locations: dict[str, PidfLocation | None]):

@@ -25,10 +25,14 @@ class PidfError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class PidfLocation:
-    """What a PIDF-LO says: a position (may be a sentinel such as 0,0) and/or address text."""
+    """What a PIDF-LO says: a position (may be a sentinel such as 0,0) and/or address text.
+
+    ``problem`` says why a geometry gave no position (bad numbers, not WGS84); "" when none did.
+    """
 
     point: LatLon | None
     address: str
+    problem: str = ""
 
 
 def parse_xml_safely(text: str) -> ET.Element:
@@ -45,18 +49,24 @@ def parse_xml_safely(text: str) -> ET.Element:
 
 
 def parse_pidf_lo(text: str) -> PidfLocation:
-    """The first geometry and the first civic address in a PIDF-LO document."""
+    """The first usable geometry and the first civic address in a PIDF-LO document.
+
+    PidfError only when the XML itself cannot be read; a geometry with unusable coordinates
+    is reported in ``problem`` instead, because a call must never be lost over its position.
+    """
     root = parse_xml_safely(text)
     point: LatLon | None = None
-    address = ""
+    address = problem = ""
     for element in root.iter():
         name = _local(element.tag)
         if name == "civicAddress" and not address:
             address = _civic_text(element)
-        elif name in _CENTRED_SHAPES or name == "Polygon":
-            found = _shape_position(element, name)
-            point = point or found
-    return PidfLocation(point=point, address=address)
+        elif (name in _CENTRED_SHAPES or name == "Polygon") and point is None:
+            try:
+                point = _shape_position(element, name)
+            except PidfError as exc:
+                problem = problem or str(exc)
+    return PidfLocation(point=point, address=address, problem="" if point else problem)
 
 
 def _local(tag: object) -> str:

@@ -40,6 +40,16 @@ def parse_cad_time(text: str, tz: str | tzinfo) -> datetime:
     ``24:00`` (with or without seconds) is midnight at the end of that day, as some CAD
     systems write it. Anything unreadable raises ValueError with a message an analyst can act on.
     """
+    return parse_cad_time_noting(text, tz)[0]
+
+
+def parse_cad_time_noting(text: str, tz: str | tzinfo) -> tuple[datetime, str]:
+    """Like ``parse_cad_time``, plus a note when the local clock time was skipped or repeated.
+
+    Such times are still accepted (read with ``fold=0``: the offset in force before the clock
+    change) because a CAD really does log calls at 1:30 AM on the night clocks fall back; the
+    note says which reading was used so an analyst can check it. The note is "" otherwise.
+    """
     if not isinstance(text, str) or not text.strip():
         raise ValueError("time is empty")
     cleaned = text.strip()
@@ -69,12 +79,35 @@ def parse_cad_time(text: str, tz: str | tzinfo) -> datetime:
         )
         if end_of_day:
             naive += timedelta(days=1)
-        aware = naive.replace(tzinfo=_offset(parts.get("offset")) or zone(tz))
-        return aware.astimezone(UTC)
+        fixed = _offset(parts.get("offset"))
+        if fixed is not None:
+            return naive.replace(tzinfo=fixed).astimezone(UTC), ""
+        local = zone(tz)
+        note = _clock_change_note(cleaned, naive, local)
+        return naive.replace(tzinfo=local).astimezone(UTC), note
     except OverflowError:
         raise ValueError(f"{cleaned!r} is outside the dates we can represent") from None
     except ValueError as exc:
         raise ValueError(f"{cleaned!r}: {exc}") from None
+
+
+def _clock_change_note(text: str, naive: datetime, local: tzinfo) -> str:
+    first, second = naive.replace(tzinfo=local, fold=0), naive.replace(tzinfo=local, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return ""
+    as_utc = first.astimezone(UTC)
+    reading = f"{first.tzname()} (UTC{_offset_text(first)}), i.e. {as_utc.isoformat()}"
+    if as_utc.astimezone(local).replace(tzinfo=None) != naive:
+        return (f"{text!r} does not exist in {local} (clocks sprang forward); read with the "
+                f"offset before the change: {reading}")
+    return (f"{text!r} happens twice in {local} (clocks fell back); read as the first: "
+            f"{reading}")
+
+
+def _offset_text(moment: datetime) -> str:
+    minutes = int(moment.utcoffset().total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def _from_twelve_hour(text: str, hour: int, meridiem: str) -> int:

@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 
 from rtcc_desk.adapters.camera_files.rows import CameraRows
-from rtcc_desk.adapters.tabular import AxisOrder, TabularError, location_from_row, read_csv_rows
+from rtcc_desk.adapters.tabular import AxisOrder, TabularError, location_from_row, open_csv
 from rtcc_desk.core.cameras import Camera, CameraKind
 from rtcc_desk.core.rejections import ImportReport, Rejection
 
@@ -25,7 +25,7 @@ def import_cameras_csv(
 
     ``kind`` is the kind of every camera in the file; ``kind_column`` names a column saying
     the kind per row (its value wins; ``kind`` then fills empty cells). ``columns`` maps our
-    field names (see ``rows.FIELD_NAMES``) to the file's columns; fields left out are
+    field names (see ``fields.FIELD_NAMES``) to the file's columns; fields left out are
     detected from common spellings. Explicit latitude/longitude columns win over a WKT
     column; ``axis_order`` says how that WKT column writes its POINTs. Camera ids are the
     id column (else the row number) behind ``id_prefix`` (default: the file name's stem).
@@ -35,8 +35,7 @@ def import_cameras_csv(
     source = str(path)
     # A CLI passes the text "latlon"; tabular compares members by identity.
     axis_order = AxisOrder(axis_order)
-    header, rows = read_csv_rows(path)
-    try:
+    with open_csv(path) as (header, rows):
         builder = CameraRows(
             source=source,
             header=header,
@@ -49,30 +48,24 @@ def import_cameras_csv(
         if columns and ("lat" in columns) != ("lon" in columns):
             raise TabularError(f"{source}: map both lat and lon, or neither")
         lat_column, lon_column, wkt_column = _location_columns(builder.columns, source, header)
-    except TabularError:
-        # read_csv_rows closes its file only from inside the row generator: start it, stop it.
-        next(rows, None)
-        rows.close()
-        raise
-    location_field = "/".join(c for c in (lat_column, lon_column, wkt_column) if c)
-
-    for row, values in rows:
-        if "__error__" in values:
-            builder.report.rejected.append(_unreadable(source, row, values["__error__"]))
-            continue
-        builder.add(
-            row,
-            values,
-            partial(
-                location_from_row,
+        location_field = "/".join(c for c in (lat_column, lon_column, wkt_column) if c)
+        for row, values in rows:
+            if "__error__" in values:
+                builder.report.rejected.append(_unreadable(source, row, values["__error__"]))
+                continue
+            builder.add(
+                row,
                 values,
-                lat_column=lat_column,
-                lon_column=lon_column,
-                wkt_column=wkt_column,
-                axis_order=axis_order,
-            ),
-            location_field=location_field,
-        )
+                partial(
+                    location_from_row,
+                    values,
+                    lat_column=lat_column,
+                    lon_column=lon_column,
+                    wkt_column=wkt_column,
+                    axis_order=axis_order,
+                ),
+                location_field=location_field,
+            )
     return builder.report
 
 

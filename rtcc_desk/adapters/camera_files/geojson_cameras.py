@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 
+from rtcc_desk.adapters.camera_files.formats import brief, read_json
 from rtcc_desk.adapters.camera_files.rows import CameraRows
 from rtcc_desk.adapters.tabular import TabularError, make_latlon
 from rtcc_desk.core.cameras import Camera, CameraKind
@@ -61,12 +62,7 @@ def import_cameras_geojson(
 
 
 def _features(path: Path) -> list[object]:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise TabularError(f"{path}: cannot open: {exc.strerror or exc}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise TabularError(f"{path}: not a JSON file: {exc}") from None
+    document = read_json(path)
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         raise TabularError(f"{path}: not a GeoJSON FeatureCollection")
     features = document.get("features")
@@ -105,5 +101,11 @@ def _point(geometry: object) -> LatLon:
             isinstance(c, int | float) and not isinstance(c, bool) for c in coordinates[:2]
         )
     ):
-        raise RowError("geometry", f"coordinates {coordinates!r} are not [lon, lat]")
-    return make_latlon("geometry", float(coordinates[1]), float(coordinates[0]))
+        raise RowError("geometry", f"coordinates {brief(coordinates)} are not [lon, lat]")
+    try:
+        lat, lon = float(coordinates[1]), float(coordinates[0])
+    except OverflowError:
+        # A JSON integer literal hundreds of digits long is beyond any float: refuse the row.
+        shown = ", ".join(brief(c) for c in coordinates[:2])
+        raise RowError("geometry", f"coordinates [{shown}] are too large") from None
+    return make_latlon("geometry", lat, lon)

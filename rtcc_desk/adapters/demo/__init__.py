@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rtcc_desk.adapters.demo.cad_simulator import (
+    DEFAULT_START,
     NEW_CALL_STATUS,
     STATUS_FLOW,
     CadSimulator,
@@ -28,6 +29,7 @@ from rtcc_desk.adapters.demo.vocabulary import (
 
 __all__ = [
     "BUILTIN_PATH",
+    "DEFAULT_START",
     "CSV_COLUMNS",
     "NEW_CALL_STATUS",
     "POLE_COUNT",

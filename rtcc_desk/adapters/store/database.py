@@ -51,6 +51,7 @@ def open_store(url: str) -> sessionmaker[Session]:
     try:
         engine = make_engine(url)
         migrate(engine)
-    except (SQLAlchemyError, OSError) as exc:
+    except (SQLAlchemyError, OSError, ImportError) as exc:
+        # ImportError: the URL names a database driver that is not installed
         raise StoreError(f"cannot open the store at {url}: {exc}") from exc
     return sessionmaker(engine, expire_on_commit=False)

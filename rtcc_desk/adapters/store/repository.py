@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from rtcc_desk.adapters.store.models import CallHistoryRow, CallRow, CameraRow
-from rtcc_desk.core.calls import Call, CallType, Priority
+from rtcc_desk.core.calls import Call, CallType, Priority, merge_update
 from rtcc_desk.core.cameras import (
     Camera,
     CameraKind,
@@ -41,21 +41,54 @@ def load_cameras(session: Session, *, include_withdrawn: bool = False) -> list[C
 
 
 def save_calls(session: Session, calls: Iterable[Call]) -> int:
-    """Insert or replace calls with their history; returns how many were written."""
+    """Store calls; one already stored absorbs the new versions, so no import loses history.
+
+    A status-only update imported after the original call keeps the call's address, type and
+    location (``merge_update``); versions already stored are not added twice.
+    """
     count = 0
     for call in calls:
-        session.execute(delete(CallHistoryRow).where(CallHistoryRow.call_id == call.call_id))
-        session.merge(_call_row(call))
-        session.flush()  # the call row must exist before its history rows point at it
-        for earlier in call.history:
-            session.add(
-                CallHistoryRow(
-                    call_id=call.call_id, updated_at=earlier.updated_at, snapshot=_snapshot(earlier)
-                )
-            )
+        stored = _load_call(session, call.call_id)
+        _write_call(session, call if stored is None else _absorb(stored, call))
         count += 1
     session.commit()
     return count
+
+
+def _absorb(stored: Call, incoming: Call) -> Call:
+    for version in (*incoming.history, dataclasses.replace(incoming, history=())):
+        merged = merge_update(stored, version)
+        seen_at = {stored.updated_at, *(h.updated_at for h in stored.history)}
+        # A version with a time already stored that changes nothing is a re-import: skip it.
+        # (Call equality leaves history out, so this compares the call's current state.)
+        if version.updated_at in seen_at and merged == stored:
+            continue
+        stored = merged
+    return stored
+
+
+def _load_call(session: Session, call_id: str) -> Call | None:
+    row = session.get(CallRow, call_id)
+    if row is None:
+        return None
+    history = session.scalars(
+        select(CallHistoryRow).where(CallHistoryRow.call_id == call_id).order_by(CallHistoryRow.id)
+    )
+    return dataclasses.replace(
+        _call_from_row(row), history=tuple(_call_from_snapshot(h.snapshot) for h in history)
+    )
+
+
+def _write_call(session: Session, call: Call) -> None:
+    session.execute(delete(CallHistoryRow).where(CallHistoryRow.call_id == call.call_id))
+    session.merge(_call_row(call))
+    session.flush()  # the call row must exist before its history rows point at it
+    for earlier in call.history:
+        session.add(
+            CallHistoryRow(
+                call_id=call.call_id, updated_at=earlier.updated_at, snapshot=_snapshot(earlier)
+            )
+        )
 
 
 def load_calls(session: Session) -> list[Call]:
