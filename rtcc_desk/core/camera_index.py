@@ -170,12 +170,16 @@ class CameraIndex:
         )
 
     def _slots_seeing(self, x: float, y: float, radius_m: float) -> list[tuple[int, float]]:
-        if self._tree is not None and self._tree_size:
-            hits = self._tree.query(shapely.Point(x, y), predicate="intersects")
-        else:
-            hits = np.empty(0, dtype=np.intp)
-        pending = np.arange(self._tree_size, len(self._ids), dtype=np.intp)
-        slots = np.concatenate([hits.astype(np.intp), pending])
+        # The tree answers by bounding box (cheaper than its own polygon test); the exact
+        # numpy test below decides for every slot it proposes and for every pending slot.
+        slots = (
+            self._tree.query(shapely.Point(x, y)).astype(np.intp)
+            if self._tree is not None
+            else np.empty(0, dtype=np.intp)
+        )
+        if self._tree_size < len(self._ids):
+            pending = np.arange(self._tree_size, len(self._ids), dtype=np.intp)
+            slots = np.concatenate([slots, pending])
         slots = slots[self._live[slots]]
         if not len(slots):
             return []
