@@ -118,7 +118,7 @@ def run_demo(args, settings) -> int:
         simulator = _simulator(args, datetime.now(UTC))
     except ValueError as exc:
         return fail(str(exc))
-    book, shown = CallBook(), 0
+    book, shown, with_cameras = CallBook(), 0, 0
     zone = ZoneInfo(settings.timezone)
     try:
         for message in simulator:
@@ -128,13 +128,15 @@ def run_demo(args, settings) -> int:
                 result = index.candidates_for_call(call, now=simulator.clock)
                 _print_call(call, result, zone, simulator.clock)
                 shown += 1
+                with_cameras += bool(result.candidates)
                 time.sleep(max(args.interval, 0))
             if args.calls and shown >= args.calls:
                 break
     finally:  # Ctrl-C included: what was shown is kept
         with sessions() as session:
             save_calls(session, book)
-        print(f"\n{shown} calls shown, {len(book)} incidents stored.")
+        print(f"\n{shown} calls shown, {with_cameras} with cameras that may have seen them; "
+              f"{len(book)} incidents stored.")
     return EXIT_OK
 
 

@@ -258,10 +258,11 @@ class CameraIndex:
     def _rebuild(self) -> None:
         """Compact away retired slots and build the tree over every live view."""
         live = np.flatnonzero(self._live[: len(self._ids)])
-        self._ids = [self._ids[i] for i in live]
+        if len(live) < len(self._ids):  # plain ints: indexing a list with numpy ints is slow
+            self._ids = [self._ids[i] for i in live.tolist()]
         for name in _COLUMNS:
             setattr(self, name, getattr(self, name)[live])
-        self._slot_of = {camera_id: slot for slot, camera_id in enumerate(self._ids)}
+        self._slot_of = dict(zip(self._ids, range(len(self._ids))))
         polygons = view_polygons(self._x, self._y, self._bearing, self._half_fov, self._range)
         self._tree = shapely.STRtree(polygons) if len(polygons) else None
         self._tree_size = len(self._ids)

@@ -8,7 +8,8 @@ import shapely
 from rtcc_desk.core.geo import angle_between, bearing_degrees
 
 #: Vertices on each view polygon's outline; a fixed count lets shapely build them all at once.
-RING_VERTICES = 18
+#: Few are needed: the tree is queried by bounding box and the exact test decides.
+RING_VERTICES = 10
 #: Slack for floating-point noise on the sector's edges (metres and degrees).
 EDGE_TOLERANCE = 1e-6
 #: How much wider than the view the index polygons are (degrees each side; metres behind the
