@@ -79,6 +79,34 @@ def _numbered_rows(reader, header: list[str]) -> Iterator[tuple[int, dict[str, s
         yield row, dict(zip(header, (v.strip() for v in values), strict=False))
 
 
+def read_table(path: Path, *, required: Sequence[str] = ()) -> list[tuple[int, dict[str, str]]]:
+    """A small reference CSV (rules, vocabularies, code lists) read whole, rows numbered by line.
+
+    Lines starting with ``#`` are comments, so a rules file can keep its reasoning beside
+    the rules. Raises TabularError for an unreadable file or a missing required column.
+    """
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            lines = list(enumerate(handle, start=1))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TabularError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    kept = [(n, text) for n, text in lines if text.strip() and not text.lstrip().startswith("#")]
+    try:
+        parsed = list(csv.reader(text for _, text in kept))
+    except csv.Error as exc:
+        raise TabularError(f"{path}: not a readable CSV: {exc}") from None
+    if not parsed:
+        raise TabularError(f"{path}: no header row")
+    header = [h.strip() for h in parsed[0]]
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise TabularError(f"{path}: missing column(s) {', '.join(missing)}")
+    return [
+        (line, dict(zip(header, values, strict=False)))
+        for (line, _), values in zip(kept[1:], parsed[1:], strict=True)
+    ]
+
+
 def find_column(header: Sequence[str], candidates: Iterable[str]) -> str | None:
     """The first header (case-insensitive, spaces and underscores alike) matching a candidate."""
     normalised = {_norm(h): h for h in header}

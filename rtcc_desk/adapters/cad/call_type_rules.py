@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from rtcc_desk.adapters.cad.errors import CallTypeRulesError
+from rtcc_desk.adapters.tabular import TabularError, read_table
 from rtcc_desk.core.call_types import CallTypeNormaliser, CallTypeRule
 
 #: Our hand-written rules, kept in the repository's resources folder (not the package).
@@ -48,21 +48,8 @@ def load_normaliser(
         raise CallTypeRulesError(f"{rules_path}: {exc}") from None
 
 
-def _rows(path: Path, *, required: tuple[str, ...]):
+def _rows(path: Path, *, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
     try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            lines = [(n, text) for n, text in enumerate(handle, start=1)]
-    except OSError as exc:
-        raise CallTypeRulesError(f"{path}: cannot open: {exc.strerror or exc}") from None
-    # Comment lines keep the reasoning next to the rules; csv has no comment syntax of its own.
-    kept = [(n, text) for n, text in lines if text.strip() and not text.lstrip().startswith("#")]
-    reader = csv.reader(text for _, text in kept)
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise CallTypeRulesError(f"{path}: no header row") from None
-    missing = [name for name in required if name not in header]
-    if missing:
-        raise CallTypeRulesError(f"{path}: missing column(s) {', '.join(missing)}")
-    for (line, _), values in zip(kept[1:], reader, strict=False):
-        yield line, dict(zip(header, values, strict=False))
+        return read_table(path, required=required)
+    except TabularError as exc:
+        raise CallTypeRulesError(str(exc)) from None

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import itertools
 import random
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from rtcc_desk.adapters.tabular import TabularError, read_table
 from rtcc_desk.core.calls import CallType, Priority
 
 #: The repository checkout (rtcc_desk/adapters/demo/vocabulary.py is three folders down).
@@ -218,11 +218,6 @@ def default_vocabulary(*, normalise: Callable[[str], str | None] | None = None) 
 
 def _read_csv(path: Path, *, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
     try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in required if c not in (reader.fieldnames or [])]
-            if missing:
-                raise VocabularyError(f"{path}: missing columns {missing}")
-            return [(n, row) for n, row in enumerate(reader, start=2)]
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise VocabularyError(f"{path}: cannot read: {exc}") from None
+        return read_table(path, required=required)
+    except TabularError as exc:
+        raise VocabularyError(str(exc)) from None
