@@ -53,6 +53,11 @@ class CameraIndex:
         self.projection = projection or jurisdiction.projection()
         self.radii = dict(radii)
         self.default_radius_m = default_radius_m
+        self.rebuilds = 0
+        self._reset()
+
+    def _reset(self) -> None:
+        """Forget every camera (the settings stay)."""
         self._cameras: dict[str, Camera] = {}
         self._slot_of: dict[str, int] = {}
         self._outside: set[str] = set()
@@ -64,7 +69,6 @@ class CameraIndex:
         self._live = np.empty(0, dtype=bool)
         self._tree: shapely.STRtree | None = None
         self._tree_size = 0
-        self.rebuilds = 0
 
     # ----- what is in it -------------------------------------------------------------------
 
@@ -191,12 +195,6 @@ class CameraIndex:
         return list(zip(slots[keep].tolist(), distance[keep].tolist(), strict=True))
 
     # ----- internals -------------------------------------------------------------------------
-
-    def _reset(self) -> None:
-        self.__init__(  # type: ignore[misc]
-            self.jurisdiction, self.projection, radii=self.radii,
-            default_radius_m=self.default_radius_m,
-        )
 
     def _remember(self, camera: Camera) -> bool:
         """Keep the camera; True if it can be matched."""
