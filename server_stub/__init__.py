@@ -1,1 +1,1 @@
-"""Central registry and upload server (FastAPI); arrives with issue 3."""
+"""Central registry and upload server (FastAPI): camera registrations, requests, uploads, audit."""

@@ -1,0 +1,83 @@
+"""`rtcc-server`: run the server, check the audit chain, migrate the database."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from server_stub.settings import ServerSettingsError, load_server_settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rtcc-server", description="RTCC registry and upload server.")
+    parser.add_argument("--config", type=Path, help="settings file (TOML); default $RTCC_SERVER_CONFIG")
+    parser.add_argument("--data-dir", type=Path, help="data folder (overrides the settings)")
+    parser.add_argument("--database", metavar="URL", help="SQLAlchemy URL (overrides the settings)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = commands.add_parser("serve", help="run the server (uvicorn)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8750)
+    serve.add_argument("--certfile", type=Path, help="TLS certificate (PEM): serve HTTPS")
+    serve.add_argument("--keyfile", type=Path, help="TLS private key (PEM)")
+    commands.add_parser("verify-audit", help="recompute the audit chain; name the first broken record")
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    overrides = {k: v for k, v in (("data_dir", args.data_dir), ("database_url", args.database)) if v}
+    try:
+        settings = load_server_settings(args.config, **overrides)
+    except ServerSettingsError as exc:
+        print(f"rtcc-server: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "serve":
+        return _serve(args, settings)
+    if args.command == "verify-audit":
+        return _verify_audit(settings)
+    from server_stub.db import open_database
+
+    open_database(settings.effective_database_url)
+    print("database is up to date", file=sys.stderr)
+    return 0
+
+
+def _serve(args, settings) -> int:
+    import uvicorn
+
+    from server_stub.main import create_app
+
+    if bool(args.certfile) != bool(args.keyfile):
+        print("rtcc-server: give both --certfile and --keyfile for HTTPS", file=sys.stderr)
+        return 2
+    uvicorn.run(
+        create_app(settings), host=args.host, port=args.port,
+        ssl_certfile=str(args.certfile) if args.certfile else None,
+        ssl_keyfile=str(args.keyfile) if args.keyfile else None,
+    )
+    return 0
+
+
+def _verify_audit(settings) -> int:
+    from sqlalchemy import func, select
+
+    from server_stub import audit
+    from server_stub.db import open_database
+    from server_stub.models.audit import AuditRecord
+
+    sessions = open_database(settings.effective_database_url)
+    checkpointer = audit.Checkpointer(settings.audit_checkpoint_file)
+    with sessions() as session:
+        broken = audit.verify(session, checkpointer)
+        count = session.scalar(select(func.count()).select_from(AuditRecord))
+    if broken is not None:
+        print(f"audit chain BROKEN at {broken}", file=sys.stderr)
+        return 1
+    print(f"audit chain intact: {count} records, {len(checkpointer.read())} checkpoints agree")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
