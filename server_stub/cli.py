@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from server_stub.auth_cli import add_create_user_command, add_unlock_user_command
 from server_stub.settings import ServerSettingsError, load_server_settings
 
 
@@ -22,6 +23,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--keyfile", type=Path, help="TLS private key (PEM)")
     commands.add_parser("verify-audit", help="recompute the audit chain; name the first broken record")
     commands.add_parser("migrate", help="bring the database schema up to date")
+    commands.add_parser(
+        "housekeeping", help="send due reminders, expire links and uploads, lapse registrations (once)"
+    )
+    add_create_user_command(commands)
+    add_unlock_user_command(commands)
     return parser
 
 
@@ -33,10 +39,19 @@ def main(argv: list[str] | None = None) -> int:
     except ServerSettingsError as exc:
         print(f"rtcc-server: {exc}", file=sys.stderr)
         return 2
+    if args.command in ("create-user", "unlock-user"):
+        return args.handler(args, settings)
     if args.command == "serve":
         return _serve(args, settings)
     if args.command == "verify-audit":
         return _verify_audit(settings)
+    if args.command == "housekeeping":
+        from server_stub.housekeeping import run_once
+        from server_stub.services import build_services
+
+        for task, count in run_once(build_services(settings)).items():
+            print(f"{task}: {'FAILED (see log)' if count < 0 else count}")
+        return 0
     from server_stub.db import open_database
 
     open_database(settings.effective_database_url)
@@ -52,8 +67,13 @@ def _serve(args, settings) -> int:
     if bool(args.certfile) != bool(args.keyfile):
         print("rtcc-server: give both --certfile and --keyfile for HTTPS", file=sys.stderr)
         return 2
+    app = create_app(settings)
+    if settings.housekeeping_minutes:
+        from server_stub.housekeeping import start_background
+
+        start_background(app.state.services, settings.housekeeping_minutes * 60)
     uvicorn.run(
-        create_app(settings), host=args.host, port=args.port,
+        app, host=args.host, port=args.port,
         ssl_certfile=str(args.certfile) if args.certfile else None,
         ssl_keyfile=str(args.keyfile) if args.keyfile else None,
     )

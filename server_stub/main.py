@@ -14,7 +14,17 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from server_stub.pages import render
-from server_stub.routes import health
+from server_stub.routes import (
+    auth,
+    docs,
+    health,
+    owner,
+    registration,
+    registry_sync,
+    requests,
+    uploads,
+    users,
+)
 from server_stub.services import Services, build_services
 from server_stub.settings import ServerSettings
 
@@ -40,12 +50,16 @@ def create_app(settings: ServerSettings, services: Services | None = None) -> Fa
         title="RTCC registry and upload server",
         description="Camera registrations, footage requests, uploads, officer shares, audit.",
         version="0.1.0",
+        docs_url=None,  # served from local files by routes/docs.py (no CDN)
+        redoc_url=None,
     )
     app.state.services = services or build_services(settings)
     app.state.templates = templates()
     app.mount("/static/leaflet", StaticFiles(directory=xstatic.pkg.leaflet.BASE_DIR), name="leaflet")
     app.mount("/static/app", StaticFiles(directory=HERE / "static"), name="app-static")
-    app.include_router(health.router)
+    docs.install(app)
+    for module in (health, auth, users, registration, registry_sync, requests, owner, uploads):
+        app.include_router(module.router)
     _add_security_headers(app)
     _add_error_pages(app)
     return app

@@ -69,6 +69,24 @@ class ServerSettings(BaseSettings):
         24, ge=0, title="Grace after the overwrite deadline",
         description="A request link never outlives the camera's overwrite deadline by more than this.",
     )
+    map_tile_url: str = Field(
+        "", title="Map tile URL template",
+        description="Leaflet {z}/{x}/{y} tile URL for the owners' pin map; empty shows a plain background.",
+    )
+    map_tile_attribution: str = Field(
+        "", title="Map tile attribution", description="Credit line the tile provider requires.",
+    )
+    map_center: tuple[float, float] = Field(
+        (32.5252, -93.7502), title="Owner map starting point (lat, lon)",
+    )
+    max_upload_bytes: int = Field(
+        20 * 1024**3, gt=0, title="Largest file per upload (bytes)",
+        description="Larger files are refused with 413 before any byte is sent.",
+    )
+    housekeeping_minutes: float = Field(
+        15, ge=0, title="Housekeeping interval (minutes)",
+        description="How often `serve` sends due reminders and expires links; 0 leaves it to a timer running `rtcc-server housekeeping`.",
+    )
     audit_checkpoint_every: int = Field(
         50, ge=1, title="Audit checkpoint interval",
         description="Write the chain's head to the checkpoint file after this many records.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import socket
 import time
+import uuid
 from dataclasses import dataclass, field
 from email.message import Message
 
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from server_stub.main import create_app
 from server_stub.settings import ServerSettings
+from tests.server.postgres import PostgresServer, find_pg_bin
 
 
 def free_port() -> int:
@@ -63,11 +65,33 @@ def smtp_inbox():
         controller.stop()
 
 
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One real PostgreSQL per test worker, from Debian's package (dev.sh installs it)."""
+    bin_dir = find_pg_bin()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL is not installed (Debian package 'postgresql'; ./dev.sh installs it)")
+    server = PostgresServer(bin_dir)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """Every server test runs on both databases: SQLite (the default) and a real PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'server.sqlite3'}"
+    server = request.getfixturevalue("postgres_server")
+    return server.create_database(f"t_{uuid.uuid4().hex[:12]}")
+
+
 @pytest.fixture
-def server_settings(tmp_path, smtp_inbox) -> ServerSettings:
+def server_settings(tmp_path, smtp_inbox, database_url) -> ServerSettings:
     _, port = smtp_inbox
     return ServerSettings(
         data_dir=tmp_path / "server-data",
+        database_url=database_url,
         public_base_url="https://rtcc.example.test",
         smtp_host="127.0.0.1",
         smtp_port=port,
@@ -85,3 +109,14 @@ def client(server_settings):
 @pytest.fixture
 def services(client):
     return client.app.state.services
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch):
+    """Argon2 at its lowest cost in tests only (each default hash takes ~0.1 s on this machine);
+    the server itself keeps argon2-cffi's recommended parameters."""
+    from argon2 import PasswordHasher
+
+    from server_stub import auth
+
+    monkeypatch.setattr(auth, "hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))

@@ -66,7 +66,8 @@ def test_truncation_is_caught_by_the_checkpoint_file(services):
 
 def test_verify_audit_command(services, server_settings, capsys):
     append(services, 3)
-    args = ["--data-dir", str(server_settings.data_dir), "verify-audit"]
+    args = ["--data-dir", str(server_settings.data_dir), "--database", server_settings.database_url,
+            "verify-audit"]
     assert server_main(args) == 0
     assert "3 records" in capsys.readouterr().out
     with services.sessions() as session:

@@ -1,4 +1,4 @@
-"""First server schema: the audit trail, camera owners, registrations and link tokens."""
+"""Server schema: audit trail, camera owners and registrations, footage requests, accounts."""
 
 from alembic import op
 import sqlalchemy as sa
@@ -96,9 +96,51 @@ def upgrade() -> None:
     with op.batch_alter_table('owner_link_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_owner_link_tokens_owner_id'), ['owner_id'], unique=False)
 
+    op.create_table('footage_requests',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('client_id', sa.String(length=64), nullable=False),
+    sa.Column('camera_id', sa.String(length=32), nullable=False),
+    sa.Column('call_ref', sa.String(length=120), nullable=False),
+    sa.Column('case_ref', sa.String(length=120), nullable=False),
+    sa.Column('analyst', sa.String(length=64), nullable=False),
+    sa.Column('justification', sa.Text(), nullable=False),
+    sa.Column('window_start', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('window_end', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('overwrite_deadline', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('status', sa.String(length=24), nullable=False),
+    sa.Column('channel', sa.String(length=10), nullable=False),
+    sa.Column('delivery_error', sa.Text(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('reminder_token_hash', sa.String(length=64), nullable=True),
+    sa.Column('link_expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('opened_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reminders_sent', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['camera_id'], ['camera_registrations.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('client_id', 'camera_id', name='uq_request_client_camera'),
+    sa.UniqueConstraint('reminder_token_hash'),
+    sa.UniqueConstraint('token_hash')
+    )
+    with op.batch_alter_table('footage_requests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_footage_requests_analyst'), ['analyst'], unique=False)
+        batch_op.create_index(batch_op.f('ix_footage_requests_camera_id'), ['camera_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_footage_requests_case_ref'), ['case_ref'], unique=False)
+        batch_op.create_index(batch_op.f('ix_footage_requests_client_id'), ['client_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_footage_requests_status'), ['status'], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('footage_requests', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_footage_requests_status'))
+        batch_op.drop_index(batch_op.f('ix_footage_requests_client_id'))
+        batch_op.drop_index(batch_op.f('ix_footage_requests_case_ref'))
+        batch_op.drop_index(batch_op.f('ix_footage_requests_camera_id'))
+        batch_op.drop_index(batch_op.f('ix_footage_requests_analyst'))
+
+    op.drop_table('footage_requests')
     with op.batch_alter_table('owner_link_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_owner_link_tokens_owner_id'))
 
