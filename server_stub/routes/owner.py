@@ -46,7 +46,6 @@ def _page_context(request: Request, services, footage, token: str) -> dict:
     settings = services.settings
     zone = ZoneInfo(settings.timezone)
     start, end = footage.window_start.astimezone(zone), footage.window_end.astimezone(zone)
-    upload_ready = any(getattr(r, "name", "") == "owner_upload_page" for r in request.app.routes)
     return {
         "title": "Request for camera footage",
         "token": token,
@@ -58,7 +57,6 @@ def _page_context(request: Request, services, footage, token: str) -> dict:
         "reference": footage.case_ref or footage.call_ref or footage.id[:8],
         "expires": f"{footage.link_expires_at.astimezone(zone):%d %B %Y, %I:%M %p %Z}",
         "status": footage.status,
-        "upload_ready": upload_ready,
         "contact_phone": settings.rtcc_phone,
         "contact_email": settings.rtcc_email,
     }

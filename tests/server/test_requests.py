@@ -179,3 +179,17 @@ def test_housekeeping_runs_every_periodic_task(client, services, analyst, smtp_i
             "housekeeping"]
     assert server_main(args) == 0
     assert "request reminders" in capsys.readouterr().out
+
+
+def test_choosing_upload_leads_to_the_upload_page(client, services, analyst, smtp_inbox):
+    inbox, _ = smtp_inbox
+    camera = add_camera(services, email="up@example.test")
+    (made,) = client.post("/api/requests", json=ask([camera]), headers=analyst).json()
+    token = LINK.findall(Inbox.body(inbox.last_to("up@example.test")))[0]
+    page = client.get(f"/r/{token}", headers={"accept": "text/html"})
+    assert "Upload the recording" in page.text
+    chosen = client.post(f"/r/{token}/answer", data={"choice": "upload", "csrf_token": csrf(page.text)},
+                         follow_redirects=False)
+    assert chosen.status_code == 303 and chosen.headers["location"].endswith(f"/r/{token}/upload")
+    assert "Upload the recording" in client.get(chosen.headers["location"]).text
+    assert client.get(f"/api/requests/{made['id']}", headers=analyst).json()["status"] == "uploading"
