@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from server_stub import events
 from server_stub.messaging import MessageError
 from server_stub.models.registry import CameraRegistration
 from server_stub.models.requests import FootageRequest
@@ -83,6 +84,7 @@ def create_requests(
             case_ref=ask.case_ref, justification=ask.justification,
         )
         _deliver(session, services, request, token, reminder=False)
+        events.request_status(session, request, "request.created")
         created.append(request)
     return created, False
 
@@ -209,6 +211,7 @@ def record_answer(session: Session, services: Services, request: FootageRequest,
         raise RequestRefused(f"unknown answer {answer!r}")
     request.status = "uploading" if answer == "upload" else answer
     request.answered_at = now
+    events.request_status(session, request)
     services.audit(
         session, actor=f"owner:{request.camera.owner_id}", action=f"request.answer.{answer}",
         object=f"request:{request.id}", source=source, case_ref=request.case_ref,
@@ -225,6 +228,7 @@ def send_reminders(session: Session, services: Services, now: datetime) -> int:
     for request in session.scalars(select(FootageRequest).where(FootageRequest.status.in_(OPEN_STATES))):
         if request.link_expires_at <= now:
             request.status = "expired"
+            events.request_status(session, request)
             services.audit(session, actor="system", action="request.expire",
                            object=f"request:{request.id}", case_ref=request.case_ref)
             continue
@@ -235,6 +239,7 @@ def send_reminders(session: Session, services: Services, now: datetime) -> int:
             token, request.reminder_token_hash = new_token()
             request.reminders_sent = due
             _deliver(session, services, request, token, reminder=True)
+            events.request_status(session, request, "request.reminder")
             sent += 1
     session.commit()
     return sent

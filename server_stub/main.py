@@ -17,11 +17,14 @@ from server_stub.pages import render
 from server_stub.routes import (
     auth,
     docs,
+    events,
+    evidence_api,
     health,
     owner,
     registration,
     registry_sync,
     requests,
+    shares,
     uploads,
     users,
 )
@@ -58,7 +61,9 @@ def create_app(settings: ServerSettings, services: Services | None = None) -> Fa
     app.mount("/static/leaflet", StaticFiles(directory=xstatic.pkg.leaflet.BASE_DIR), name="leaflet")
     app.mount("/static/app", StaticFiles(directory=HERE / "static"), name="app-static")
     docs.install(app)
-    for module in (health, auth, users, registration, registry_sync, requests, owner, uploads):
+    routers = (health, auth, users, registration, registry_sync, requests, owner, uploads,
+               evidence_api, shares, events)
+    for module in routers:
         app.include_router(module.router)
     _add_security_headers(app)
     _add_error_pages(app)

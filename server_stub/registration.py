@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from server_stub import events
 from server_stub import registration_mail as mail
 from server_stub.messaging import MessageError
 from server_stub.models.registry import CameraRegistration, Owner, OwnerLinkToken
@@ -101,6 +102,7 @@ def _change(session: Session, camera: CameraRegistration, now: datetime, **field
     for name, value in fields.items():
         setattr(camera, name, value)
     camera.sync_version = next_sync_version(session)
+    events.camera_changed(session, camera)
     camera.updated_at = now
 
 

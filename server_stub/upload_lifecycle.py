@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server_stub import classify, evidence, tus
+from server_stub import classify, evidence, events, tus
 from server_stub.models.requests import FootageRequest
 from server_stub.models.uploads import Upload
 from server_stub.services import Services
@@ -50,6 +50,7 @@ def settle(session: Session, footage: FootageRequest) -> None:
         footage.status = "uploading"
     elif any(state == "complete" and kind != "refused" for state, kind in rows):
         footage.status = "uploaded"
+    events.request_status(session, footage)
 
 
 def fresh(session: Session, upload: Upload) -> None:
@@ -76,6 +77,7 @@ def advance(session: Session, services: Services, footage: FootageRequest, uploa
     byte arrived, and ``recover`` completes the job from the partial file or the original.
     """
     hashes(services).put(upload.id, got.offset, got.digest)
+    events.upload_progress(session, upload, got.offset)
     upload.offset = got.offset
     session.commit()
     if got.offset == upload.length:
@@ -94,6 +96,7 @@ def finish(session: Session, services: Services, footage: FootageRequest, upload
     upload.sha256, upload.classification = sha256, result.kind
     upload.note, upload.probe = result.note, result.summary
     upload.state, upload.completed_at = "complete", now()
+    events.upload(session, "upload.complete", upload)
     settle(session, footage)
     audit(services, session, footage, "upload.complete",
           f"upload:{upload.id} sha256:{sha256} class:{result.kind}", source=source,
@@ -132,6 +135,7 @@ def expire_uploads(session: Session, services: Services, at: datetime | None = N
         try:
             with tus.exclusive(evidence.partial_path(services.settings, upload.id)):
                 upload.state = "expired"
+                events.upload(session, "upload.expired", upload)
                 services.audit(session, actor="system", action="upload.expire",
                                object=f"upload:{upload.id} request:{upload.request_id}",
                                case_ref=upload.request.case_ref)

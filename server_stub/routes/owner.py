@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from server_stub import events
 from server_stub import footage_requests as requests_logic
 from server_stub.csrf import CsrfProtected, render_form
 from server_stub.deps import ServicesDep, SessionDep, SourceDep
@@ -36,6 +37,7 @@ def request_page(token: str, request: Request, session: SessionDep, services: Se
     footage = _usable(session, token)
     if footage.status == "sent":
         footage.status, footage.opened_at = "opened", _now()
+        events.request_status(session, footage)
         services.audit(session, actor=f"owner:{footage.camera.owner_id}", action="request.open",
                        object=f"request:{footage.id}", source=source, case_ref=footage.case_ref)
         session.commit()

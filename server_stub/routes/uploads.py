@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
-from server_stub import evidence, tus
+from server_stub import events, evidence, tus
 from server_stub import footage_requests as requests_logic
 from server_stub import upload_lifecycle as lifecycle
 from server_stub.deps import ServicesDep, SessionDep, SourceDep
@@ -124,6 +124,8 @@ def create_upload(token: str, request: Request, session: SessionDep, services: S
         if footage.answered_at is None:  # the owner went straight to the upload page
             footage.answered_at = upload.created_at
         footage.status = "uploading"
+        events.upload(session, "upload.created", upload)
+        events.request_status(session, footage)
         lifecycle.audit(services, session, footage, "upload.create",
                         f"upload:{upload.id} size:{length}", source=source)
         session.commit()
@@ -186,6 +188,7 @@ def terminate_upload(token: str, upload_id: str, request: Request, session: Sess
         with tus.exclusive(evidence.partial_path(services.settings, upload.id)):
             lifecycle.fresh(session, upload)
             upload.state = "terminated"
+            events.upload(session, "upload.terminated", upload)
             lifecycle.settle(session, footage)
             lifecycle.audit(services, session, footage, "upload.terminate", f"upload:{upload.id}",
                             source=source)
