@@ -6,12 +6,13 @@ from datetime import UTC, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from server_stub import events
 from server_stub import footage_requests as requests_logic
 from server_stub.csrf import CsrfProtected, render_form
+from server_stub.ratelimit import limit_by_ip
 from server_stub.deps import ServicesDep, SessionDep, SourceDep
 from server_stub.pages import render
 
@@ -31,7 +32,11 @@ def _usable(session, token: str):
     return request
 
 
-@router.get("/r/{token}", response_class=HTMLResponse)
+#: Owner links are long random tokens; this caps how fast one address can try them.
+link_limit = limit_by_ip("owner.link", 120, 600)
+
+
+@router.get("/r/{token}", response_class=HTMLResponse, dependencies=[Depends(link_limit)])
 def request_page(token: str, request: Request, session: SessionDep, services: ServicesDep,
                  source: SourceDep) -> HTMLResponse:
     footage = _usable(session, token)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from server_stub import auth, evidence, ranges
 from server_stub.auth import require_role
+from server_stub.ratelimit import limit_by_ip
 from server_stub.deps import ServicesDep, SessionDep, SourceDep
 from server_stub.models.shares import Share, ShareView
 from server_stub.models.users import User
@@ -198,7 +199,8 @@ def _open(session: Session, services: Services, token: str, kind: str, source: s
     return share
 
 
-@router.get("/s/{token}", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/s/{token}", response_class=HTMLResponse, include_in_schema=False,
+            dependencies=[Depends(limit_by_ip("share.link", 300, 600))])
 def share_page(token: str, request: Request, session: SessionDep, services: ServicesDep,
                source: SourceDep, agent: UserAgent = "") -> HTMLResponse:
     try:

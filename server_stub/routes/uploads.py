@@ -6,7 +6,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from starlette.requests import ClientDisconnect
 from server_stub import events, evidence, tus
 from server_stub import footage_requests as requests_logic
 from server_stub import upload_lifecycle as lifecycle
+from server_stub.ratelimit import limit_by_ip
 from server_stub.deps import ServicesDep, SessionDep, SourceDep
 from server_stub.models.requests import FootageRequest
 from server_stub.models.types import new_id
@@ -90,7 +91,8 @@ def tus_options(services: ServicesDep) -> Response:
     return Response(status_code=204, headers=tus.options_headers(limit))
 
 
-@router.post("/r/{token}/files", name="tus_create")
+@router.post("/r/{token}/files", name="tus_create",
+             dependencies=[Depends(limit_by_ip("upload.create", 60, 3600))])
 def create_upload(token: str, request: Request, session: SessionDep, services: ServicesDep,
                   source: SourceDep) -> Response:
     with _tus_errors():

@@ -193,3 +193,12 @@ def test_choosing_upload_leads_to_the_upload_page(client, services, analyst, smt
     assert chosen.status_code == 303 and chosen.headers["location"].endswith(f"/r/{token}/upload")
     assert "Upload the recording" in client.get(chosen.headers["location"]).text
     assert client.get(f"/api/requests/{made['id']}", headers=analyst).json()["status"] == "uploading"
+
+
+def test_guessing_owner_links_is_rate_limited(client, monkeypatch):
+    from server_stub import ratelimit
+
+    monkeypatch.setattr(ratelimit, "monotonic", lambda: 1000.0)  # every try in the same instant
+    codes = [client.get(f"/r/guess-{i}").status_code for i in range(121)]
+    assert codes[:120] == [410] * 120
+    assert codes[120] == 429
