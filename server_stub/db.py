@@ -1,43 +1,24 @@
-"""The server's database: engine set-up (SQLite WAL, synchronous=FULL) and Alembic migrations."""
+"""The server's database: SQLite (WAL, synchronous=FULL) or PostgreSQL, migrated on open."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+
+import rtcc_db
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite:///") and ":memory:" not in url:
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, pool_pre_ping=True)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
-
-
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     # Evidence metadata and the audit trail live here: a commit must survive a power cut.
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+    return rtcc_db.make_engine(url, synchronous="FULL")
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (safe on every start)."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    rtcc_db.migrate(engine, MIGRATIONS)
 
 
 def open_database(url: str) -> sessionmaker[Session]:

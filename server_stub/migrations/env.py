@@ -3,15 +3,6 @@
 from alembic import context
 
 from server_stub.models import Base
+from rtcc_db.engine import run_migrations_online
 
-config = context.config
-connection = config.attributes.get("connection")
-if connection is None:
-    raise RuntimeError("run server migrations through server_stub.db.migrate()")
-context.configure(
-    connection=connection,
-    target_metadata=Base.metadata,
-    render_as_batch=connection.dialect.name == "sqlite",
-)
-with context.begin_transaction():
-    context.run_migrations()
+run_migrations_online(context, Base.metadata)
