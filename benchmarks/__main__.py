@@ -6,7 +6,7 @@ import argparse
 import platform
 import sys
 
-from benchmarks import correlation, imports
+from benchmarks import correlation, imports, server_latency, server_uploads
 
 
 def main() -> int:
@@ -16,8 +16,10 @@ def main() -> int:
     print(f"RTCC Desk benchmarks — Python {platform.python_version()} on {platform.machine()}")
     if args.quick:
         figures = correlation.run(sizes=(2_000,), queries=200, loop_queries=20) + imports.run(rows=2_000)
+        figures += server_uploads.run(throughput_bytes=64 * 2**20, rss_bytes=128 * 2**20, kills=3) + \
+            server_latency.run(cameras=5_000, requests=50, pings=50)
     else:
-        figures = correlation.run() + imports.run()
+        figures = correlation.run() + imports.run() + server_uploads.run() + server_latency.run()
     missed = [f.name for f in figures if f.met is False]
     print(f"\n{sum(f.met is True for f in figures)} targets met, {len(missed)} missed")
     for name in missed:

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from server_stub.auth import require_role
 from server_stub.deps import ServicesDep, SessionDep, SourceDep
@@ -64,6 +65,7 @@ def changes(
 ) -> ChangesOut:
     rows = list(session.scalars(
         select(CameraRegistration).where(CameraRegistration.sync_version > since)
+        .options(selectinload(CameraRegistration.owner))  # one query for owners, not one per camera
         .order_by(CameraRegistration.sync_version).limit(limit + 1)
     ))
     more = len(rows) > limit
