@@ -299,3 +299,9 @@ def require_role(*roles: str) -> Callable[[User], User]:
         return user
 
     return check
+
+
+#: Who works the request queue and the evidence: analysts and their supervisors.
+AnalystUser = Annotated[User, Depends(require_role("analyst", "supervisor"))]
+#: Who may read what a desk shows (registry, event stream): desk roles plus admins.
+DeskUser = Annotated[User, Depends(require_role("analyst", "supervisor", "admin"))]

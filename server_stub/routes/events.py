@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 
 from server_stub import events
-from server_stub.auth import CurrentToken, require_role
+from server_stub.auth import CurrentToken, DeskUser
 from server_stub.deps import ServicesDep, SessionDep
 
 router = APIRouter(prefix="/api/events", tags=["events"])
-Desk = Annotated[object, Depends(require_role("analyst", "supervisor", "admin"))]
 
 DESCRIPTION = """\
 `text/event-stream`. First a `ready` event whose id is the start cursor (`resync: true` means
@@ -28,7 +27,7 @@ fresh token and the last id received.
 @router.get("", response_class=StreamingResponse, description=DESCRIPTION,
             responses={200: {"content": {"text/event-stream": {}}}})
 def follow(
-    request: Request, _user: Desk, token: CurrentToken, session: SessionDep, services: ServicesDep,
+    request: Request, _user: DeskUser, token: CurrentToken, session: SessionDep, services: ServicesDep,
     after: Annotated[int | None, Query(ge=0, description="Replay events after this id")] = None,
     last_event_id: Annotated[str | None, Header(description="Set by reconnecting clients")] = None,
     until_idle: Annotated[bool, Query(description="End after the replay (tests, tools)")] = False,

@@ -5,21 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query
+from fastapi import APIRouter, Header, HTTPException, Query
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server_stub import auth, evidence, ranges
-from server_stub.auth import require_role
+from server_stub.auth import AnalystUser
 from server_stub.deps import ServicesDep, SessionDep, SourceDep
 from server_stub.models.reviews import MAX_NOTES, Review
 from server_stub.models.uploads import Upload
 from server_stub.models.users import User
 
 router = APIRouter(prefix="/api/uploads", tags=["uploads"])
-Analyst = Annotated[User, Depends(require_role("analyst", "supervisor"))]
 
 # ffprobe's format_name → what a browser's <video> expects; anything else is sent as bytes.
 _MEDIA_TYPES = (("mp4", "video/mp4"), ("webm", "video/webm"), ("matroska", "video/x-matroska"),
@@ -108,7 +107,7 @@ def _audit(services, session, user: User, upload: Upload, action: str, what: str
 
 @router.get("", response_model=list[UploadOut])
 def list_uploads(
-    user: Analyst, session: SessionDep, services: ServicesDep, source: SourceDep,
+    user: AnalystUser, session: SessionDep, services: ServicesDep, source: SourceDep,
     request_id: Annotated[str | None, Query(max_length=32)] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> list[UploadOut]:
@@ -123,7 +122,7 @@ def list_uploads(
 
 
 @router.get("/{upload_id}", response_model=UploadOut)
-def detail(upload_id: str, user: Analyst, session: SessionDep, services: ServicesDep,
+def detail(upload_id: str, user: AnalystUser, session: SessionDep, services: ServicesDep,
            source: SourceDep) -> UploadOut:
     upload = find_upload(session, upload_id)
     _audit(services, session, user, upload, "upload.view", "", source)
@@ -134,7 +133,7 @@ def detail(upload_id: str, user: Analyst, session: SessionDep, services: Service
 @router.get("/{upload_id}/original", response_class=FileResponse,
             responses={206: {"description": "The requested byte range"},
                        416: {"description": "Range not satisfiable"}})
-def original(upload_id: str, user: Analyst, session: SessionDep, services: ServicesDep,
+def original(upload_id: str, user: AnalystUser, session: SessionDep, services: ServicesDep,
              source: SourceDep, range_: Annotated[str | None, Header(alias="range")] = None):
     """The original bytes exactly as received; honours Range, so players and resumers seek."""
     upload = find_upload(session, upload_id)
@@ -150,7 +149,7 @@ def original(upload_id: str, user: Analyst, session: SessionDep, services: Servi
 
 
 @router.post("/{upload_id}/review", response_model=UploadOut)
-def review(upload_id: str, body: ReviewIn, user: Analyst, session: SessionDep,
+def review(upload_id: str, body: ReviewIn, user: AnalystUser, session: SessionDep,
            services: ServicesDep, source: SourceDep) -> UploadOut:
     upload = find_upload(session, upload_id)
     if not has_original(upload):

@@ -5,17 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import select
 
 from server_stub import footage_requests as requests_logic
-from server_stub.auth import require_role
+from server_stub.auth import AnalystUser
 from server_stub.deps import ServicesDep, SessionDep, SourceDep
 from server_stub.models.requests import FootageRequest
 
 router = APIRouter(prefix="/api/requests", tags=["footage requests"])
-Analyst = Annotated[object, Depends(require_role("analyst", "supervisor"))]
 
 
 class RequestIn(BaseModel):
@@ -56,7 +55,7 @@ def _now() -> datetime:
 
 
 @router.post("", status_code=201, response_model=list[RequestOut])
-def create(body: RequestIn, user: Analyst, session: SessionDep, services: ServicesDep,
+def create(body: RequestIn, user: AnalystUser, session: SessionDep, services: ServicesDep,
            source: SourceDep, response: Response) -> list[RequestOut]:
     ask = requests_logic.NewRequest(
         client_id=body.client_id, camera_ids=tuple(dict.fromkeys(body.camera_ids)),
@@ -83,7 +82,7 @@ def create(body: RequestIn, user: Analyst, session: SessionDep, services: Servic
 
 @router.get("", response_model=list[RequestOut])
 def list_requests(
-    user: Analyst, session: SessionDep, services: ServicesDep, source: SourceDep,
+    user: AnalystUser, session: SessionDep, services: ServicesDep, source: SourceDep,
     case_ref: Annotated[str | None, Query(max_length=120)] = None,
     status: Annotated[str | None, Query(max_length=24)] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
@@ -102,7 +101,7 @@ def list_requests(
 
 
 @router.get("/{request_id}", response_model=RequestOut)
-def detail(request_id: str, user: Analyst, session: SessionDep, services: ServicesDep,
+def detail(request_id: str, user: AnalystUser, session: SessionDep, services: ServicesDep,
            source: SourceDep) -> RequestOut:
     request = session.get(FootageRequest, request_id)
     if request is None:

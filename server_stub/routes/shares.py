@@ -15,11 +15,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server_stub import auth, evidence, ranges
-from server_stub.auth import require_role
+from server_stub.auth import AnalystUser
 from server_stub.ratelimit import limit_by_ip
 from server_stub.deps import ServicesDep, SessionDep, SourceDep
 from server_stub.models.shares import Share, ShareView
-from server_stub.models.users import User
 from server_stub.pages import render
 from server_stub.routes.evidence_api import (
     download_name,
@@ -32,7 +31,6 @@ from server_stub.services import Services
 from server_stub.tokens import hash_token, new_token
 
 router = APIRouter(tags=["officer shares"])
-Analyst = Annotated[User, Depends(require_role("analyst", "supervisor"))]
 UserAgent = Annotated[str, Header(alias="user-agent")]
 RangeHeader = Annotated[str | None, Header(alias="range")]
 GONE = ("This link has expired or was withdrawn. Ask the Real-Time Crime Center for a new one "
@@ -105,7 +103,7 @@ def _audit(services: Services, session: Session, share: Share, *, actor: str, ac
 
 
 @router.post("/api/uploads/{upload_id}/shares", status_code=201, response_model=ShareCreated)
-def create_share(upload_id: str, body: ShareIn, user: Analyst, session: SessionDep,
+def create_share(upload_id: str, body: ShareIn, user: AnalystUser, session: SessionDep,
                  services: ServicesDep, source: SourceDep) -> ShareCreated:
     upload = find_upload(session, upload_id)
     review = latest_review(session, upload.id)
@@ -137,7 +135,7 @@ def create_share(upload_id: str, body: ShareIn, user: Analyst, session: SessionD
 
 
 @router.post("/api/shares/{share_id}/revoke", response_model=ShareOut)
-def revoke_share(share_id: str, user: Analyst, session: SessionDep, services: ServicesDep,
+def revoke_share(share_id: str, user: AnalystUser, session: SessionDep, services: ServicesDep,
                  source: SourceDep) -> ShareOut:
     share = session.get(Share, share_id) if evidence.is_generated_id(share_id) else None
     if share is None:
@@ -151,7 +149,7 @@ def revoke_share(share_id: str, user: Analyst, session: SessionDep, services: Se
 
 
 @router.get("/api/shares", response_model=list[ShareOut])
-def list_shares(user: Analyst, session: SessionDep, services: ServicesDep, source: SourceDep,
+def list_shares(user: AnalystUser, session: SessionDep, services: ServicesDep, source: SourceDep,
                 upload_id: Annotated[str | None, Query(max_length=32)] = None,
                 limit: Annotated[int, Query(ge=1, le=5000)] = 500) -> list[ShareOut]:
     query = select(Share).order_by(Share.created_at.desc()).limit(limit)

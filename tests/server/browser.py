@@ -22,7 +22,7 @@ import pyotp
 import uvicorn
 
 from server_stub.auth import create_user
-from tests.server.conftest import Inbox, free_port
+from tests.server.conftest import Inbox
 
 # Read at import: tests/conftest.py removes every RTCC_* variable before each test runs.
 CHROMIUM = os.environ.get("RTCC_CHROMIUM", "/usr/bin/chromium")

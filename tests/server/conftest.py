@@ -107,6 +107,17 @@ def client(server_settings):
 
 
 @pytest.fixture
+def web(client):
+    """The app as an owner's browser sees it (pages and forms)."""
+    return client
+
+
+@pytest.fixture
+def inbox(smtp_inbox):
+    return smtp_inbox[0]
+
+
+@pytest.fixture
 def services(client):
     return client.app.state.services
 

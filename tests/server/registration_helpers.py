@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from server_stub.main import create_app
 from server_stub.models.audit import AuditRecord
 from server_stub.models.registry import CameraRegistration
 
 HTML = {"accept": "text/html"}
 EMAIL = "dana.reyes@example.net"
 PUBLIC = "https://rtcc.example.test"
-
-
-@contextmanager
-def web_client(server_settings) -> Iterator[TestClient]:
-    with TestClient(create_app(server_settings), base_url="https://testserver") as test_client:
-        yield test_client
 
 
 class Page(HTMLParser):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-import pytest
 from sqlalchemy import select
 
 from server_stub import registration as logic
@@ -13,19 +12,8 @@ from server_stub.models.audit import AuditRecord
 from server_stub.models.registry import CameraRegistration, Owner, OwnerLinkToken
 from tests.server.registration_helpers import (
     EMAIL, HTML, PUBLIC, Page, audit_actions, cameras, csrf, good_form, link_in,
-    register_and_verify, submit, web_client,
+    register_and_verify, submit,
 )
-
-
-@pytest.fixture
-def web(server_settings):
-    with web_client(server_settings) as client:
-        yield client
-
-
-@pytest.fixture
-def inbox(smtp_inbox):
-    return smtp_inbox[0]
 
 
 def test_register_email_verify_makes_cameras_active(web, inbox):

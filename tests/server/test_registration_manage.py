@@ -5,26 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-import pytest
 from sqlalchemy import select
 
 from server_stub import registration as logic
 from server_stub.models.registry import Owner
 from server_stub.registration_form import camera_form_values
 from tests.server.registration_helpers import (
-    EMAIL, PUBLIC, Page, audit_actions, cameras, csrf, link_in, register_and_verify, web_client,
+    EMAIL, PUBLIC, Page, audit_actions, cameras, csrf, link_in, register_and_verify,
 )
-
-
-@pytest.fixture
-def web(server_settings):
-    with web_client(server_settings) as client:
-        yield client
-
-
-@pytest.fixture
-def inbox(smtp_inbox):
-    return smtp_inbox[0]
 
 
 def test_manage_link_edits_and_withdraws(web, inbox):
