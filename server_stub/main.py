@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from server_stub.headers import SecurityHeaders
 from server_stub.pages import render
 from server_stub.routes import (
     auth,
@@ -34,20 +35,6 @@ from server_stub.settings import ServerSettings
 HERE = Path(__file__).parent
 log = logging.getLogger("rtcc.server")
 
-#: Sent with every response. Pages carry secret tokens in their URLs: never leak them in a
-#: Referer header, never cache them, never let another site frame them.
-SECURITY_HEADERS = {
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Cache-Control": "no-store",
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data: blob: https:; style-src 'self'; "
-        "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
-    ),
-}
-
-
 def create_app(settings: ServerSettings, services: Services | None = None) -> FastAPI:
     app = FastAPI(
         title="RTCC registry and upload server",
@@ -65,24 +52,13 @@ def create_app(settings: ServerSettings, services: Services | None = None) -> Fa
                evidence_api, shares, events)
     for module in routers:
         app.include_router(module.router)
-    _add_security_headers(app)
+    app.add_middleware(SecurityHeaders)
     _add_error_pages(app)
     return app
 
 
 def templates() -> Jinja2Templates:
     return Jinja2Templates(directory=HERE / "templates")
-
-
-def _add_security_headers(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if request.url.scheme == "https":
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        return response
 
 
 def _wants_html(request: Request) -> bool:

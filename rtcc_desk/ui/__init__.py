@@ -1,1 +1,1 @@
-"""Qt user interface (the only layer that imports PySide6); arrives with the desk."""
+"""The analyst workstation (PySide6): the only package that imports Qt."""

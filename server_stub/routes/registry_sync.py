@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
-from pydantic import BaseModel
+from fastapi import APIRouter, HTTPException, Query, Response
+from pydantic import BaseModel, TypeAdapter
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from server_stub.auth import DeskUser
 from server_stub.deps import ServicesDep, SessionDep, SourceDep
-from server_stub.models.registry import CameraRegistration
+from server_stub.models.registry import CameraRegistration, Owner
 
 router = APIRouter(prefix="/api/registry", tags=["registry"])
 
@@ -42,18 +41,33 @@ class ChangesOut(BaseModel):
 
 
 def camera_change(camera: CameraRegistration) -> CameraChange:
+    """One registration as a desk sees it (used by the event stream)."""
+    return CameraChange(**_change_fields(
+        id=camera.id, status=camera.status, sync_version=camera.sync_version,
+        is_business=camera.owner.is_business, label=camera.label, lat=camera.lat, lon=camera.lon,
+        bearing=camera.bearing, fov=camera.fov, range_m=camera.range_m,
+        recorder_type=camera.recorder_type, retention_days=camera.retention_days,
+        updated_at=camera.updated_at,
+    ))
+
+
+def _change_fields(*, status: str, is_business: bool, **row) -> dict:
     # Only verified, active registrations are on the analysts' map; anything else is a removal,
     # and a removal carries no location (a withdrawn owner's data leaves every desk).
-    if camera.status != "active":
-        return CameraChange(id=camera.id, present=False, sync_version=camera.sync_version,
-                            updated_at=camera.updated_at)
-    return CameraChange(
-        id=camera.id, present=True, sync_version=camera.sync_version,
-        kind="business" if camera.owner.is_business else "residential", label=camera.label,
-        lat=camera.lat, lon=camera.lon, bearing=camera.bearing, fov=camera.fov,
-        range_m=camera.range_m, recorder_type=camera.recorder_type,
-        retention_days=camera.retention_days, updated_at=camera.updated_at,
-    )
+    if status != "active":
+        return {"id": row["id"], "present": False, "sync_version": row["sync_version"],
+                "updated_at": row["updated_at"]}
+    return {**row, "present": True, "kind": "business" if is_business else "residential"}
+
+
+_CHANGE_COLUMNS = (
+    CameraRegistration.id, CameraRegistration.status, CameraRegistration.sync_version,
+    Owner.is_business, CameraRegistration.label, CameraRegistration.lat, CameraRegistration.lon,
+    CameraRegistration.bearing, CameraRegistration.fov, CameraRegistration.range_m,
+    CameraRegistration.recorder_type, CameraRegistration.retention_days,
+    CameraRegistration.updated_at,
+)
+_CHANGES_JSON = TypeAdapter(ChangesOut)
 
 
 @router.get("/changes", response_model=ChangesOut)
@@ -61,16 +75,20 @@ def changes(
     user: DeskUser, session: SessionDep,
     since: Annotated[int, Query(ge=0, description="The cursor of the last sync (0: everything)")] = 0,
     limit: Annotated[int, Query(ge=1, le=10000)] = 5000,
-) -> ChangesOut:
-    rows = list(session.scalars(
-        select(CameraRegistration).where(CameraRegistration.sync_version > since)
-        .options(selectinload(CameraRegistration.owner))  # one query for owners, not one per camera
+) -> Response:
+    # Plain rows (one joined query, no ORM objects) serialised in one pass: a first sync of
+    # 100k cameras is 20 pages, so per-camera overhead is what the desk waits for.
+    rows = session.execute(
+        select(*_CHANGE_COLUMNS).join(Owner, Owner.id == CameraRegistration.owner_id)
+        .where(CameraRegistration.sync_version > since)
         .order_by(CameraRegistration.sync_version).limit(limit + 1)
-    ))
+    ).all()
     more = len(rows) > limit
     rows = rows[:limit]
     cursor = rows[-1].sync_version if rows else since
-    return ChangesOut(cursor=cursor, more=more, changes=[camera_change(c) for c in rows])
+    page = {"cursor": cursor, "more": more, "changes": [_change_fields(**r._mapping) for r in rows]}
+    return Response(_CHANGES_JSON.dump_json(_CHANGES_JSON.validate_python(page)),
+                    media_type="application/json")
 
 
 class OwnerContact(BaseModel):
