@@ -74,6 +74,48 @@ class DeskSettings(BaseSettings):
         description="Per APCO common call type, e.g. SHOOT = 300; entries adjust the defaults.",
     )
 
+    server_url: str = Field(
+        "http://127.0.0.1:8000",
+        title="Registry server",
+        description="Base URL of the RTCC registry/upload server (https:// in production).",
+    )
+    idle_lock_minutes: float = Field(
+        30, ge=1, le=720,
+        title="Idle lock (minutes)",
+        description="The desk locks after this long without keyboard or mouse input.",
+    )
+    registry_sync_seconds: float = Field(
+        60, ge=5, le=3600,
+        title="Registry sync interval (s)",
+        description="How often the desk pulls camera registry changes from the server.",
+    )
+    high_priority: int = Field(
+        2, ge=0, le=10,
+        title="High-priority threshold",
+        description="Calls at this priority or more urgent (lower number) flash and chime.",
+    )
+    map_tile_url: str = Field(
+        "",
+        title="Map tiles URL template",
+        description="e.g. https://tiles.example.org/{z}/{x}/{y}.png; empty: a plain background.",
+    )
+    map_tile_attribution: str = Field("", title="Map tiles attribution")
+    map_mbtiles: str = Field(
+        "",
+        title="Local map tile package",
+        description="Path of an MBTiles file served by the desk itself (for air-gapped rooms).",
+    )
+    eido_listener_port: int = Field(
+        0, ge=0, le=65535,
+        title="EIDO listener port",
+        description="Local HTTP port receiving NENA EIDO JSON documents; 0: no listener.",
+    )
+    watch_folder: str = Field(
+        "",
+        title="Watched CAD folder",
+        description="A folder where EIDO JSON or CAD CSV files are dropped; empty: none.",
+    )
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
