@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -17,10 +18,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from server_stub import totp_secrets
 from server_stub.deps import SessionDep
 from server_stub.models.users import AccessToken, LoginFailure, User
 from server_stub.services import Services
 from server_stub.tokens import hash_token, new_token
+
+log = logging.getLogger("rtcc.server.auth")
 
 ROLES = ("analyst", "supervisor", "privacy_reviewer", "admin")
 TOKEN_LIFETIME = timedelta(minutes=15)
@@ -39,6 +43,7 @@ BAD_CREDENTIALS = (
 )
 LOCKED = "This account is locked after repeated failed logins. Ask an administrator to unlock it."
 NO_SECOND_FACTOR = "This account has no second factor set up. Ask an administrator."
+NO_KEY = "The server cannot check second factors just now. Tell an administrator."
 
 hasher = PasswordHasher()
 bearer = HTTPBearer(auto_error=False, description="Token from POST /api/auth/login")
@@ -94,7 +99,8 @@ def create_user(
     secret = pyotp.random_base32() if totp else None
     user = User(
         username=name, password_hash=hasher.hash(password), roles=" ".join(role_list),
-        totp_secret=secret, active=True, created_at=utcnow(),
+        totp_secret=totp_secrets.box_for(session).seal(secret) if secret else None,
+        active=True, created_at=utcnow(),
     )
     session.add(user)
     session.flush()
@@ -204,7 +210,13 @@ def login(
         if not services.settings.demo_mode:
             refuse("no second factor set up", status=403, detail=NO_SECOND_FACTOR, count=False)
     else:
-        step = _code_step(user.totp_secret, code, now)
+        try:
+            secret = totp_secrets.box_for(session).open(user.totp_secret)
+        except totp_secrets.SecretUnreadable:
+            log.error("the TOTP secret of %s does not open: was the key file %s replaced?",
+                      name, services.settings.totp_key_path)
+            refuse("second factor unreadable (key file)", status=503, detail=NO_KEY, count=False)
+        step = _code_step(secret, code, now)
         if step is None:
             refuse("wrong or missing code")
         if not _claim_step(session, user, step):

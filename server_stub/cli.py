@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 from server_stub.auth_cli import add_create_user_command, add_unlock_user_command
+from server_stub.demo_seed import add_seed_demo_command
 from server_stub.settings import ServerSettingsError, load_server_settings
+from server_stub.totp_secrets import KeyFileMissing
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,12 +24,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--certfile", type=Path, help="TLS certificate (PEM): serve HTTPS")
     serve.add_argument("--keyfile", type=Path, help="TLS private key (PEM)")
     commands.add_parser("verify-audit", help="recompute the audit chain; name the first broken record")
-    commands.add_parser("migrate", help="bring the database schema up to date")
+    commands.add_parser("migrate", help="bring the database schema up to date (and seal TOTP secrets)")
     commands.add_parser(
-        "housekeeping", help="send due reminders, expire links and uploads, lapse registrations (once)"
+        "housekeeping", help="send due reminders, expire links and uploads, lapse registrations, "
+                             "purge unconfirmed ones and old desk events (once)"
     )
     add_create_user_command(commands)
     add_unlock_user_command(commands)
+    add_seed_demo_command(commands)
     return parser
 
 
@@ -39,7 +43,15 @@ def main(argv: list[str] | None = None) -> int:
     except ServerSettingsError as exc:
         print(f"rtcc-server: {exc}", file=sys.stderr)
         return 2
-    if args.command in ("create-user", "unlock-user"):
+    try:
+        return _run(args, settings)
+    except KeyFileMissing as exc:
+        print(f"rtcc-server: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args, settings) -> int:
+    if args.command in ("create-user", "unlock-user", "seed-demo"):
         return args.handler(args, settings)
     if args.command == "serve":
         return _serve(args, settings)
@@ -52,9 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         for task, count in run_once(build_services(settings)).items():
             print(f"{task}: {'FAILED (see log)' if count < 0 else count}")
         return 0
-    from server_stub.db import open_database
+    from server_stub.services import build_services
 
-    open_database(settings.effective_database_url)
+    build_services(settings)  # migrates, then seals any second-factor secret left in plain text
     print("database is up to date", file=sys.stderr)
     return 0
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException
 
+from server_stub.keyfiles import load_or_create_secret
 from server_stub.pages import render
 
 FIELD = "csrf_token"
@@ -29,26 +28,8 @@ def _secret(request: Request) -> bytes:
     services = request.app.state.services
     secret = services.extra.get("csrf_secret")
     if secret is None:
-        secret = _load_or_create_secret(services.settings.data_dir / SECRET_FILE)
+        secret = load_or_create_secret(services.settings.data_dir / SECRET_FILE)
         services.extra["csrf_secret"] = secret
-    return secret
-
-
-def _load_or_create_secret(path: Path) -> bytes:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # O_EXCL: two workers starting together must end up with the same secret.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        secret = path.read_bytes()
-        if len(secret) >= 32:
-            return secret
-        raise RuntimeError(f"{path}: CSRF secret is truncated; delete it for a new one") from None
-    secret = secrets.token_bytes(32)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(secret)
-        handle.flush()
-        os.fsync(handle.fileno())
     return secret
 
 

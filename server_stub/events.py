@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 from sqlalchemy import event as orm_event
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -30,6 +30,9 @@ HEARTBEAT_S = 15.0
 BATCH = 500
 #: What a client waits before reconnecting after the stream ends (SSE ``retry:`` field, ms).
 RETRY_MS = 3000
+
+#: Why a ``ready`` event asks the desk to reload from the REST API (its ``reason``).
+RESYNC_NO_CURSOR, RESYNC_UNKNOWN, RESYNC_PRUNED = "no_cursor", "unknown_cursor", "pruned"
 
 _PENDING = "rtcc_pending_events"
 Build = Callable[[], tuple[str, str, dict[str, Any]]]
@@ -157,17 +160,41 @@ def sse(event_id: int, kind: str, data: dict[str, Any]) -> str:
     return f"id: {event_id}\nevent: {kind}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
 
 
-def start_cursor(session: Session, after: int | None) -> tuple[int, bool]:
-    """Where replay starts, and whether the client must reload its state from the REST API.
-
-    A resync is needed without a cursor, with one from another database (past the newest id),
-    or with one older than the oldest kept event.
+def start_cursor(session: Session, after: int | None) -> tuple[int, str]:
+    """Where replay starts, and why the client must reload its state from the REST API ('' if
+    it need not): no cursor, one from another database (past the newest id), or one whose next
+    events were pruned (older than the oldest kept event).
     """
-    newest, oldest = session.execute(select(func.max(Event.id), func.min(Event.id))).one()
-    newest = newest or 0
-    if after is None or after > newest or (oldest is not None and after < oldest - 1):
-        return newest, True
-    return after, False
+    newest = session.scalar(select(EventHead.seq).where(EventHead.id == 1)) or 0
+    oldest = session.scalar(select(func.min(Event.id)))
+    first_kept = newest + 1 if oldest is None else oldest  # everything pruned: the next one
+    if after is None:
+        return newest, RESYNC_NO_CURSOR
+    if after > newest:
+        return newest, RESYNC_UNKNOWN
+    if after < first_kept - 1:
+        return newest, RESYNC_PRUNED
+    return after, ""
+
+
+def ready(cursor: int, resync: str) -> str:
+    """The event that opens a stream, or says mid-stream that events were missed."""
+    data: dict[str, Any] = {"cursor": cursor, "resync": bool(resync)}
+    if resync:
+        data["reason"] = resync
+    return sse(cursor, "ready", data)
+
+
+def prune(session: Session, before: datetime) -> int:
+    """Delete the events older than ``before`` (housekeeping); returns how many.
+
+    Always a run from the oldest id up, so the kept ids stay gapless and a gap seen by a reader
+    can only mean "pruned": see ``stream``.
+    """
+    last = session.scalar(select(func.max(Event.id)).where(Event.at < before))
+    if last is None:
+        return 0
+    return session.execute(delete(Event).where(Event.id <= last)).rowcount
 
 
 def read_after(session: Session, after: int, limit: int = BATCH) -> list[tuple[int, str]]:
@@ -189,16 +216,20 @@ async def stream(
     is_disconnected: Callable[[], Awaitable[bool]], until_idle: bool = False,
     ends_at: datetime | None = None, poll_s: float = POLL_S, heartbeat_s: float = HEARTBEAT_S,
 ) -> AsyncIterator[str]:
-    """A "ready" event carrying the start cursor, the replay, then new events as they commit.
+    """A "ready" event carrying the start cursor, the replay, then new events as they commit
+    (and another "ready" asking for a resync if events were pruned under a slow reader).
 
     Ends when the client goes, at ``ends_at`` (the token's expiry: the desk reconnects with a
     fresh token and its last id), or, with ``until_idle``, once nothing more is waiting.
     """
     cursor, resync = await run_in_threadpool(_in_session, sessions, lambda s: start_cursor(s, after))
-    yield f"retry: {RETRY_MS}\n" + sse(cursor, "ready", {"cursor": cursor, "resync": resync})
+    yield f"retry: {RETRY_MS}\n" + ready(cursor, resync)
     quiet_since = time.monotonic()
     while True:
         rows = await run_in_threadpool(_in_session, sessions, lambda s: read_after(s, cursor))
+        if rows and rows[0][0] != cursor + 1:
+            # Pruned between two reads (a reader days behind): what is gone cannot be replayed.
+            yield ready(rows[0][0] - 1, RESYNC_PRUNED)
         for cursor, text in rows:
             yield text
         if rows:

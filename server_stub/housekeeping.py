@@ -1,12 +1,13 @@
-"""The periodic job: reminders, expiries, yearly reconfirmations, lapses, abandoned uploads."""
+"""The periodic job: reminders, expiries, yearly reconfirmations, lapses, abandoned uploads,
+never-confirmed registrations, old desk events."""
 
 from __future__ import annotations
 
 import logging
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from server_stub import footage_requests, registration, upload_lifecycle
+from server_stub import events, footage_requests, registration, upload_lifecycle
 from server_stub.services import Services
 
 log = logging.getLogger("rtcc.server.housekeeping")
@@ -15,11 +16,15 @@ log = logging.getLogger("rtcc.server.housekeeping")
 def run_once(services: Services, now: datetime | None = None) -> dict[str, int]:
     """One pass of every periodic task; each runs in its own transaction."""
     now = now or datetime.now(UTC)
+    keep_events = timedelta(days=services.settings.event_retention_days)
     tasks = {
         "request reminders": lambda s: footage_requests.send_reminders(s, services, now),
         "reconfirmation emails": lambda s: registration.send_reconfirmations(s, services, now),
         "lapsed registrations": lambda s: registration.lapse_unconfirmed(s, services, now),
         "expired uploads": lambda s: upload_lifecycle.expire_uploads(s, services, now),
+        "purged unconfirmed registrations":
+            lambda s: registration.purge_unverified(s, services, now),
+        "pruned desk events": lambda s: events.prune(s, now - keep_events),
     }
     done = {}
     for name, task in tasks.items():

@@ -17,6 +17,7 @@ from server_stub.headers import SecurityHeaders
 from server_stub.pages import render
 from server_stub.routes import (
     auth,
+    desk_audit,
     docs,
     events,
     evidence_api,
@@ -49,7 +50,7 @@ def create_app(settings: ServerSettings, services: Services | None = None) -> Fa
     app.mount("/static/app", StaticFiles(directory=HERE / "static"), name="app-static")
     docs.install(app)
     routers = (health, auth, users, registration, registry_sync, requests, owner, uploads,
-               evidence_api, shares, events)
+               evidence_api, shares, events, desk_audit)
     for module in routers:
         app.include_router(module.router)
     app.add_middleware(SecurityHeaders)

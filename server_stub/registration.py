@@ -1,4 +1,5 @@
-"""Owners' camera registrations: register, verify, edit, withdraw, yearly reconfirmation, lapse."""
+"""Owners' camera registrations: register, verify, edit, withdraw, yearly reconfirmation, lapse,
+contact changes (a new email address confirmed first), purge of never-confirmed registrations."""
 
 from __future__ import annotations
 
@@ -7,21 +8,21 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from server_stub import events
 from server_stub import registration_mail as mail
 from server_stub.messaging import MessageError
 from server_stub.models.registry import CameraRegistration, Owner, OwnerLinkToken
-from server_stub.registration_form import FormErrors, parse_camera, parse_registration
+from server_stub.registration_form import FormErrors, parse_camera, parse_owner, parse_registration
 from server_stub.registry import next_sync_version
 from server_stub.services import Services
 from server_stub.tokens import hash_token, new_token
 
 log = logging.getLogger("rtcc.server.registration")
 
-VERIFY, MANAGE, RECONFIRM = "verify", "manage", "reconfirm"
+VERIFY, MANAGE, RECONFIRM, EMAIL = "verify", "manage", "reconfirm", "email"
 PENDING, ACTIVE, WITHDRAWN, LAPSED = "pending_verification", "active", "withdrawn", "lapsed"
 OWNER_LINKS = (MANAGE, RECONFIRM)  # either opens the manage page
 RECONFIRM_EVERY = timedelta(days=365)
@@ -57,7 +58,7 @@ class Outcome:
 
 def link_url(services: Services, purpose: str, token: str) -> str:
     # Never from the request's Host header: a forged Host would send owners' links elsewhere.
-    path = "/register/verify/" if purpose == VERIFY else "/manage/"
+    path = {VERIFY: "/register/verify/", EMAIL: "/manage/email/"}.get(purpose, "/manage/")
     return f"{services.settings.public_base_url}{path}{token}"
 
 
@@ -67,6 +68,16 @@ def _issue_link(session: Session, services: Services, owner: Owner, purpose: str
     session.add(OwnerLinkToken(token_hash=digest, owner_id=owner.id, purpose=purpose,
                                expires_at=expires_at))
     return link_url(services, purpose, token)
+
+
+def _open_link(purpose: str, now: datetime) -> ColumnElement[bool]:
+    """The owner (in the enclosing query) holds a link for ``purpose`` that still works."""
+    return exists().where(OwnerLinkToken.owner_id == Owner.id, OwnerLinkToken.purpose == purpose,
+                          OwnerLinkToken.used_at.is_(None), OwnerLinkToken.expires_at > now)
+
+
+def _manage_link_expiry(owner: Owner, now: datetime) -> datetime:
+    return max(owner.reconfirm_due + LAPSE_GRACE, now + timedelta(days=30))
 
 
 def find_link(session: Session, token: str, purposes: tuple[str, ...],
@@ -95,6 +106,14 @@ def _owner_for(session: Session, services: Services, token: str, purposes: tuple
         session.commit()
         raise
     return session.get(Owner, link.owner_id), link
+
+
+def _spend_link(session: Session, services: Services, token: str, purpose: str, action: str,
+                source: str, now: datetime) -> Owner:
+    """The owner behind a one-time link, which this call uses up."""
+    owner, link = _owner_for(session, services, token, (purpose,), action, source, now)
+    link.used_at = now
+    return owner
 
 
 def _change(session: Session, camera: CameraRegistration, now: datetime, **fields) -> None:
@@ -156,9 +175,7 @@ def verify(session: Session, services: Services, token: str, *, source: str,
            now: datetime | None = None) -> Outcome:
     """Confirm the email address: the cameras go active and reach the analysts' map."""
     now = now or datetime.now(UTC)
-    owner, link = _owner_for(session, services, token, (VERIFY,), "registration.verify",
-                             source, now)
-    link.used_at = now
+    owner = _spend_link(session, services, token, VERIFY, "registration.verify", source, now)
     owner.verified_at = now
     owner.reconfirm_due = now + RECONFIRM_EVERY
     for camera in owner.cameras:
@@ -197,6 +214,71 @@ def edit_camera(session: Session, services: Services, token: str, camera_id: str
                        justification="changed " + ", ".join(sorted(changes)))
         session.commit()
     return Outcome(owner=owner, changed=tuple(sorted(changes)))
+
+
+def edit_contact(session: Session, services: Services, token: str, form: Mapping[str, str], *,
+                 source: str, now: datetime | None = None) -> Outcome:
+    """Change the owner's name, phone, channel, address or business flag; a new email address
+    is only asked for: it is used once confirmed from the link mailed to it, the old one until then.
+
+    ``changed`` names what was saved, and "email" when a confirmation link was sent.
+    """
+    now = now or datetime.now(UTC)
+    owner, _ = _owner_for(session, services, token, OWNER_LINKS, "registration.contact", source,
+                          now)
+    owner_in, errors = parse_owner(form)
+    if errors:
+        raise FormErrors(errors)
+    wanted = asdict(owner_in)
+    new_email = wanted.pop("email")
+    changes = {k: v for k, v in wanted.items() if getattr(owner, k) != v}
+    for name, value in changes.items():
+        setattr(owner, name, value)
+    if "is_business" in changes:  # desks show business or residential: they must hear of it
+        for camera in owner.cameras:
+            if camera.status != WITHDRAWN:
+                _change(session, camera, now)
+    asked_before = owner.pending_email
+    # Any other address (again) asks for confirmation; the current one cancels a pending change.
+    owner.pending_email = new_email if new_email != owner.email else None
+    session.execute(delete(OwnerLinkToken).where(OwnerLinkToken.owner_id == owner.id,
+                                                 OwnerLinkToken.purpose == EMAIL,
+                                                 OwnerLinkToken.used_at.is_(None)))
+    url, hours = "", services.settings.verify_link_hours
+    if owner.pending_email:
+        url = _issue_link(session, services, owner, EMAIL, now + timedelta(hours=hours))
+    what = sorted(changes)
+    if url:
+        what.append("email (waiting for confirmation)")
+    elif asked_before:
+        what.append("email change cancelled")
+    if what:
+        services.audit(session, actor=f"owner:{owner.id}", action="registration.contact",
+                       object=f"owner:{owner.id}", source=source,
+                       justification="changed " + ", ".join(what))
+    session.commit()  # before the email: a message never announces what the database lost
+    mailed = True
+    if url:
+        mailed = _send(services, owner.pending_email,
+                       mail.confirm_email(services.settings, owner, url, hours))
+        if owner.pending_email != asked_before:  # the old address hears of it once
+            _send(services, owner.email, mail.email_change_notice(services.settings, owner))
+    return Outcome(owner=owner, mailed=mailed,
+                   changed=tuple(sorted(changes)) + (("email",) if url else ()))
+
+
+def confirm_email(session: Session, services: Services, token: str, *, source: str,
+                  now: datetime | None = None) -> Outcome:
+    """The new address is confirmed from inside its mailbox: it replaces the old one."""
+    now = now or datetime.now(UTC)
+    owner = _spend_link(session, services, token, EMAIL, "registration.email_verify", source, now)
+    owner.email, owner.pending_email = owner.pending_email, None
+    manage_url = _issue_link(session, services, owner, MANAGE, _manage_link_expiry(owner, now))
+    services.audit(session, actor=f"owner:{owner.id}", action="registration.email_verify",
+                   object=f"owner:{owner.id}", source=source)
+    session.commit()
+    mailed = _send(services, owner.email, mail.email_changed(services.settings, owner, manage_url))
+    return Outcome(owner=owner, mailed=mailed, manage_url=manage_url)
 
 
 def withdraw(session: Session, services: Services, token: str, camera_id: str | None, *,
@@ -284,6 +366,32 @@ def lapse_unconfirmed(session: Session, services: Services, now: datetime | None
     return lapsed
 
 
+def purge_unverified(session: Session, services: Services, now: datetime | None = None) -> int:
+    """Delete registrations whose email address was never confirmed within
+    ``unverified_purge_days`` and that hold no confirmation link still open; returns how many.
+
+    Only a confirmed owner's cameras ever go active, so these were never on a desk's map: the
+    sync only ever sent them as "not present", and nothing needs to stay behind for it. An owner
+    with any camera that left "pending" is kept all the same (its row is the sync's withdrawal).
+    """
+    now = now or datetime.now(UTC)
+    days = services.settings.unverified_purge_days
+    owners = session.scalars(select(Owner).where(
+        Owner.verified_at.is_(None), Owner.created_at < now - timedelta(days=days),
+        ~Owner.cameras.any(CameraRegistration.status != PENDING), ~_open_link(VERIFY, now))).all()
+    for owner in owners:
+        services.audit(session, actor="system", action="registration.purge",
+                       object=f"owner:{owner.id}",
+                       justification=f"{len(owner.cameras)} camera(s); email address not "
+                                     f"confirmed within {days:g} days")
+        session.execute(delete(OwnerLinkToken).where(OwnerLinkToken.owner_id == owner.id))
+        for camera in owner.cameras:
+            session.delete(camera)
+        session.delete(owner)
+    session.commit()
+    return len(owners)
+
+
 def send_links(session: Session, services: Services, email: str, *, source: str,
                now: datetime | None = None) -> None:
     """Email fresh links to every registration under ``email`` (says nothing about which exist)."""
@@ -295,8 +403,7 @@ def send_links(session: Session, services: Services, email: str, *, source: str,
         if not any(c.status != WITHDRAWN for c in owner.cameras):
             continue
         if owner.verified_at is not None:
-            expires = max(owner.reconfirm_due + LAPSE_GRACE, now + timedelta(days=30))
-            url = _issue_link(session, services, owner, MANAGE, expires)
+            url = _issue_link(session, services, owner, MANAGE, _manage_link_expiry(owner, now))
             outgoing.append((owner, mail.registered(services.settings, owner, url)))
         else:
             hours = services.settings.verify_link_hours

@@ -161,6 +161,16 @@ def parse_registration(form: Mapping[str, str]) -> tuple[OwnerInput, list[Camera
     return owner, cameras
 
 
+def owner_form_values(owner) -> dict[str, str]:
+    """A stored owner as the contact form shows it (an address waiting for confirmation in
+    place of the current one, so saving other details keeps asking for it)."""
+    return {
+        "name": owner.name, "email": owner.pending_email or owner.email, "phone": owner.phone,
+        "preferred_channel": owner.preferred_channel, "address": owner.address,
+        "is_business": "yes" if owner.is_business else "",
+    }
+
+
 def camera_form_values(camera, prefix: str) -> dict[str, str]:
     """A stored camera as the form shows it (floats that are whole print without ".0")."""
     def whole(value: float | None) -> str:

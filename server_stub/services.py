@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from server_stub import audit
+from server_stub import audit, totp_secrets
 from server_stub.db import open_database
 from server_stub.messaging import Mailer, OutboxSms, SmsGateway, SmtpMailer
 from server_stub.settings import ServerSettings
@@ -31,9 +31,11 @@ def build_services(
     settings: ServerSettings, *, mailer: Mailer | None = None, sms: SmsGateway | None = None
 ) -> Services:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    sessions = open_database(settings.effective_database_url)
+    totp_secrets.open_box(settings, sessions)  # every session can seal and open TOTP secrets
     return Services(
         settings=settings,
-        sessions=open_database(settings.effective_database_url),
+        sessions=sessions,
         mailer=mailer or SmtpMailer(settings),
         sms=sms or OutboxSms(settings.sms_outbox_dir),
         checkpointer=audit.Checkpointer(settings.audit_checkpoint_file, settings.audit_checkpoint_every),

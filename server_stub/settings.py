@@ -87,6 +87,18 @@ class ServerSettings(BaseSettings):
         15, ge=0, title="Housekeeping interval (minutes)",
         description="How often `serve` sends due reminders and expires links; 0 leaves it to a timer running `rtcc-server housekeeping`.",
     )
+    unverified_purge_days: float = Field(
+        7, gt=0, title="Unconfirmed registrations kept (days)",
+        description="Registrations whose email address is never confirmed are deleted by housekeeping after this many days (once no confirmation link is still open).",
+    )
+    event_retention_days: float = Field(
+        7, gt=0, title="Desk event log kept (days)",
+        description="Housekeeping deletes older events; a desk resuming from a deleted event id is told to resynchronise.",
+    )
+    totp_key_file: Path | None = Field(
+        None, title="Key file for second-factor secrets",
+        description="Fernet key that encrypts the TOTP secrets in the database (default: data folder/totp-secrets.key, created 0600 on first start). Keep it out of database backups, and back it up separately: without it no account can sign in.",
+    )
     audit_checkpoint_every: int = Field(
         50, ge=1, title="Audit checkpoint interval",
         description="Write the chain's head to the checkpoint file after this many records.",
@@ -124,6 +136,10 @@ class ServerSettings(BaseSettings):
     @property
     def audit_checkpoint_file(self) -> Path:
         return self.data_dir / "audit-checkpoints.log"
+
+    @property
+    def totp_key_path(self) -> Path:
+        return self.totp_key_file or self.data_dir / "totp-secrets.key"
 
     @property
     def sms_outbox_dir(self) -> Path:

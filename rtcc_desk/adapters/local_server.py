@@ -69,7 +69,8 @@ class LocalServer:
                               timeout=timeout_s, stdin=subprocess.DEVNULL)
 
     def start(self, timeout_s: float = 60.0) -> None:
-        self.port = free_port()
+        """Start (or restart, on the same port: clients keep their base URL)."""
+        self.port = self.port or free_port()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115
         self.process = subprocess.Popen(

@@ -22,7 +22,7 @@ from rtcc_desk.core.jurisdiction import Jurisdiction, JurisdictionError
 APP_NAME = "rtcc-desk"
 ENV_PREFIX = "RTCC_"
 #: Names the environment may carry that are not settings keys.
-ENV_NOT_SETTINGS = {"RTCC_CONFIG"}
+ENV_NOT_SETTINGS = {"RTCC_CONFIG", "RTCC_DATA_DIR"}
 
 
 class SettingsError(Exception):
@@ -30,6 +30,9 @@ class SettingsError(Exception):
 
 
 def data_dir() -> Path:
+    """Where the desk keeps its data: RTCC_DATA_DIR, else the platform's user data folder."""
+    if named := os.environ.get("RTCC_DATA_DIR"):
+        return Path(named)
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
@@ -90,9 +93,9 @@ class DeskSettings(BaseSettings):
         description="How often the desk pulls camera registry changes from the server.",
     )
     high_priority: int = Field(
-        2, ge=0, le=10,
+        8, ge=0, le=10,
         title="High-priority threshold",
-        description="Calls at this priority or more urgent (lower number) flash and chime.",
+        description="Calls at this common priority (0-10, 10 most urgent) or above flash and chime.",
     )
     map_tile_url: str = Field(
         "",

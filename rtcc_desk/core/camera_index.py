@@ -82,6 +82,10 @@ class CameraIndex:
     def camera(self, camera_id: str) -> Camera | None:
         return self._cameras.get(camera_id)
 
+    def cameras(self) -> list[Camera]:
+        """Every camera known, matched or not (outside the city, awaiting review), for the map."""
+        return list(self._cameras.values())
+
     def is_outside(self, camera_id: str) -> bool:
         """True for a camera that was offered but lies outside the jurisdiction."""
         return camera_id in self._outside

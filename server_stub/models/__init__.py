@@ -1,6 +1,16 @@
 """All server tables; importing this package registers every one on ``Base.metadata``."""
 
-from server_stub.models import audit, events, registry, requests, reviews, shares, uploads, users  # noqa: F401  (register the tables)
+from server_stub.models import (  # noqa: F401  (register the tables)
+    audit,
+    desk_audit,
+    events,
+    registry,
+    requests,
+    reviews,
+    shares,
+    uploads,
+    users,
+)
 from server_stub.models.base import Base
 
 __all__ = ["Base"]

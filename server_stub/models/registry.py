@@ -19,6 +19,8 @@ class Owner(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(120))
     email: Mapped[str] = mapped_column(String(254), index=True)
+    # A new address the owner asked for: used only once its emailed link is confirmed.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str] = mapped_column(String(40), default="")
     preferred_channel: Mapped[str] = mapped_column(String(10), default="email")  # email | sms
     address: Mapped[str] = mapped_column(String(300))
@@ -69,6 +71,6 @@ class OwnerLinkToken(Base):
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     owner_id: Mapped[str] = mapped_column(ForeignKey("owners.id"), index=True)
-    purpose: Mapped[str] = mapped_column(String(20))  # verify | manage
+    purpose: Mapped[str] = mapped_column(String(20))  # verify | manage | reconfirm | email
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

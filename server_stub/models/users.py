@@ -20,9 +20,9 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     roles: Mapped[str] = mapped_column(String(100))  # space-separated role names
-    # Base32 TOTP secret, stored as is (no key store on this server yet): whoever reads the
-    # database has the second factors, though still not the passwords.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The base32 TOTP secret sealed with Fernet (totp_secrets.py) under a key file kept outside
+    # the database: a copy of the database alone gives away no second factor.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
     # The newest TOTP time step accepted: a code from that step or earlier is a replay.
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

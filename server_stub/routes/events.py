@@ -15,8 +15,10 @@ router = APIRouter(prefix="/api/events", tags=["events"])
 
 DESCRIPTION = """\
 `text/event-stream`. First a `ready` event whose id is the start cursor (`resync: true` means
-reload state from the REST API first), then every event after `Last-Event-ID` (or `?after=`),
-then new ones as they commit, with a `: keepalive` comment every 15 s. Event kinds:
+reload state from the REST API first; its `reason` is `no_cursor`, `unknown_cursor` for an id this
+server never gave, or `pruned` when the events after that id are past the retention and gone),
+then every event after `Last-Event-ID` (or `?after=`), then new ones as they commit, with a
+`: keepalive` comment every 15 s. Event kinds:
 `request.created`, `request.status`, `request.reminder`, `upload.created`, `upload.progress`,
 `upload.complete`, `upload.terminated`, `upload.expired`, `registry.change`. Each `data` is JSON:
 `{id, at, kind, object_id, data}`. The stream ends when the bearer token expires: reconnect with a

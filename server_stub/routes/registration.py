@@ -1,4 +1,5 @@
-"""Owner pages: register cameras, confirm the email address, edit or withdraw, get a new link."""
+"""Owner pages: register cameras, confirm the email address, edit cameras and contact details,
+withdraw, get a new link."""
 
 from __future__ import annotations
 
@@ -34,9 +35,16 @@ GONE = {
     "expired": "This link has expired. Open “Manage my cameras” on this site and enter your "
                "email address to get a new one.",
 }
+GONE_EMAIL = {**GONE, "used": "This link has already been used: your new email address is "
+                                     "confirmed and in use."}
 DONE = {
     "verified": "Thank you: your email address is confirmed and your cameras are registered.",
     "saved": "Your changes are saved.",
+    "email_sent": "Saved. We emailed a confirmation link to your new address: until you open it, "
+                  "we keep writing to the old one.",
+    "email_failed": "Saved, but we could not send the confirmation email to your new address just "
+                    "now. Please save again later; until then we keep writing to the old one.",
+    "email_changed": "Thank you: your new email address is confirmed and in use from now on.",
     "unchanged": "Nothing was changed.",
     "withdrawn": "Withdrawn. The camera is removed from the analysts' map at their next update.",
     "reconfirmed": "Thank you: your cameras stay registered for another year.",
@@ -57,8 +65,8 @@ async def form_fields(request: Request) -> dict[str, str]:
 FormDep = Annotated[dict[str, str], Depends(form_fields)]
 
 
-def _gone(exc: logic.LinkInvalid) -> HTTPException:
-    return HTTPException(410, detail=GONE.get(exc.reason, GONE["unknown"]))
+def _gone(exc: logic.LinkInvalid, messages: dict[str, str] = GONE) -> HTTPException:
+    return HTTPException(410, detail=messages.get(exc.reason, messages["unknown"]))
 
 
 def _map_context(services) -> dict:
@@ -136,12 +144,18 @@ def verify_page(token: str, request: Request, session: SessionDep) -> HTMLRespon
 def verify_submit(token: str, form: FormDep, _: CsrfProtected, session: SessionDep,
                   services: ServicesDep, source: SourceDep) -> RedirectResponse:
     # `form` is unused here, but asking for it first puts the size limits before the CSRF read.
+    return _confirmed(logic.verify, token, session, services, source, "verified", GONE)
+
+
+def _confirmed(confirm, token: str, session, services, source: str, done: str,
+               gone: dict[str, str]) -> RedirectResponse:
+    """Use up a one-time link with ``confirm``, then on to the manage page it leads to."""
     try:
-        outcome = logic.verify(session, services, token, source=source)
+        outcome = confirm(session, services, token, source=source)
     except logic.LinkInvalid as exc:
-        raise _gone(exc) from None
+        raise _gone(exc, gone) from None
     # Relative: the browser stays on whatever host it used; emails carry the public URL.
-    return RedirectResponse(urlsplit(outcome.manage_url).path + "?done=verified", status_code=303)
+    return RedirectResponse(urlsplit(outcome.manage_url).path + f"?done={done}", status_code=303)
 
 
 @router.get("/manage", response_class=HTMLResponse)
@@ -165,19 +179,20 @@ def link_request_submit(request: Request, form: FormDep, _: CsrfProtected, sessi
         f"Nothing arrived? Call {services.settings.rtcc_phone}."])
 
 
-def _manage_context(request: Request, services, owner, token: str, *, edit_errors=None,
-                    edit_values=None, edit_camera: str = "") -> dict:
+def _manage_context(request: Request, services, owner, token: str, *, failed: str = "",
+                    errors=None, values=None) -> dict:
+    """The manage page; ``failed`` names the refused form ("contact" or a camera id), which shows
+    what was typed and its ``errors`` while every other form shows what is stored."""
     settings = services.settings
     directions = dict(fields.BEARING_CHOICES)
     rows = []
     for camera in owner.cameras:
-        editing = camera.id == edit_camera
+        editing = camera.id == failed
         bearing = "unknown" if camera.bearing is None else f"{camera.bearing:g}"
         rows.append({
             "camera": camera,
-            # the camera being corrected shows what was typed, the others what is stored
-            "values": edit_values if editing else fields.camera_form_values(camera, "cam0_"),
-            "errors": (edit_errors or {}) if editing else {},
+            "values": values if editing else fields.camera_form_values(camera, "cam0_"),
+            "errors": errors if editing else {},
             "direction": directions.get(bearing, f"{bearing}°"),
             "retention": "not sure" if camera.retention_days is None
             else f"{camera.retention_days:g} days",
@@ -189,7 +204,10 @@ def _manage_context(request: Request, services, owner, token: str, *, edit_error
         "reconfirm_open": logic.reconfirm_window_open(owner)
         or any(c.status == logic.LAPSED for c in owner.cameras),
         "reconfirm_due": f"{due.astimezone(ZoneInfo(settings.timezone)):%B %d, %Y}" if due else "",
-        "rtcc_phone": settings.rtcc_phone, "edit_errors": edit_errors or {},
+        "rtcc_phone": settings.rtcc_phone, "failed": failed, "errors": errors or {},
+        "channel": dict(fields.CHANNEL_CHOICES).get(owner.preferred_channel, ""),
+        "contact": {"values": values if failed == "contact" else fields.owner_form_values(owner),
+                    "errors": errors if failed == "contact" else {}},
         **_map_context(services)}
 
 
@@ -212,6 +230,11 @@ def manage_submit(token: str, request: Request, form: FormDep, _: CsrfProtected,
             outcome = logic.edit_camera(session, services, token, camera_id, form,
                                         prefix="cam0_", source=source)
             done = "saved" if outcome.changed else "unchanged"
+        elif action == "contact":
+            outcome = logic.edit_contact(session, services, token, form, source=source)
+            done = "saved" if outcome.changed else "unchanged"
+            if "email" in outcome.changed:
+                done = "email_sent" if outcome.mailed else "email_failed"
         elif action == "withdraw" and camera_id:
             logic.withdraw(session, services, token, camera_id, source=source)
             done = "withdrawn"
@@ -236,6 +259,24 @@ def manage_submit(token: str, request: Request, form: FormDep, _: CsrfProtected,
         owner = logic.check_link(session, token, logic.OWNER_LINKS)
         values = {k: v for k, v in form.items() if k != "csrf_token"}
         return render_form(request, "manage.html", _manage_context(
-            request, services, owner, token, edit_errors=exc.errors, edit_values=values,
-            edit_camera=camera_id), status_code=422)
+            request, services, owner, token, failed="contact" if action == "contact" else camera_id,
+            errors=exc.errors, values=values), status_code=422)
     return RedirectResponse(f"/manage/{token}?done={done}", status_code=303)
+
+
+@router.get("/manage/email/{token}", response_class=HTMLResponse)
+def email_confirm_page(token: str, request: Request, session: SessionDep) -> HTMLResponse:
+    # Like the first confirmation: opening the link changes nothing, pressing the button does.
+    try:
+        owner = logic.check_link(session, token, (logic.EMAIL,))
+    except logic.LinkInvalid as exc:
+        raise _gone(exc, GONE_EMAIL) from None
+    return render_form(request, "confirm_email.html", {
+        "title": "Confirm your new email address", "owner": owner, "token": token})
+
+
+@router.post("/manage/email/{token}", dependencies=[Depends(link_limit)])
+def email_confirm_submit(token: str, form: FormDep, _: CsrfProtected, session: SessionDep,
+                         services: ServicesDep, source: SourceDep) -> RedirectResponse:
+    return _confirmed(logic.confirm_email, token, session, services, source, "email_changed",
+                      GONE_EMAIL)

@@ -98,8 +98,9 @@ def submit(web, form, **kwargs):
                     follow_redirects=False, **kwargs)
 
 
-def link_in(inbox, kind: str) -> str:
-    body = inbox.body(inbox.messages[-1])
+def link_in(inbox, kind: str, to: str = "") -> str:
+    """The ``kind`` link in the newest email (to ``to``, when given)."""
+    body = inbox.body(inbox.last_to(to) if to else inbox.messages[-1])
     return re.search(rf"(https?://\S+/{kind}/\S+)", body).group(1)
 
 

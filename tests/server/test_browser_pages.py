@@ -1,6 +1,7 @@
 """Owner and officer pages in a real browser (Debian's headless Chromium, driven by Playwright):
 phone-size screenshots without console errors or CSP violations, the tus upload resuming after
-a reload, and the registration form keeping what was typed when the server refuses it.
+a reload, the registration and contact forms keeping what was typed when the server refuses
+them, and the officer's share page playing its clip from the range-serving endpoint.
 
 Screenshots go to $RTCC_SCREENSHOTS when set (to look at them), else to pytest's tmp folder.
 SQLite only: the database is not what these tests are about.
@@ -14,6 +15,7 @@ import threading
 import time
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from server_stub.main import create_app
@@ -32,7 +34,10 @@ from tests.server.browser import (
     shoot,
 )
 from tests.server.conftest import free_port
-from tests.server.helpers import add_camera
+from tests.server.helpers import add_camera, login_as
+from tests.server.registration_helpers import register_and_verify
+from tests.server.test_evidence_api import clip  # noqa: F401  (session fixture: a real H.264 clip)
+from tests.server.test_shares import OFFICER, reviewed, share
 
 pytestmark = pytest.mark.skipif(bool(browser_missing()), reason=browser_missing() or "browser ready")
 
@@ -90,9 +95,11 @@ def phone(browser):
     context.close()
 
 
-def open_page(context, url: str):
+def open_page(context, url: str, on_response=None):
     page = context.new_page()
     watch = PageWatch().attach(page)
+    if on_response is not None:  # before loading: the page's own requests start at once
+        page.on("response", on_response)
     response = page.goto(url, wait_until="load")
     return page, watch, response
 
@@ -225,4 +232,74 @@ def test_registration_refused_without_consent_keeps_what_was_typed(browser, phon
     error.scroll_into_view_if_needed()
     shoot(browser, page, shots, "register-consent-error")
     shoot(browser, page, shots, "register-consent-error-full", full_page=True)
+    assert watch.problems(page) == []
+
+
+def test_officer_share_page_plays_the_clip_on_a_phone(browser, phone, live, services, shots,
+                                                      clip):  # noqa: F811
+    api = TestClient(live.app, base_url=live.url)  # the live server's app and database
+    analyst = login_as(api, services, "analyst")
+    upload_id = reviewed(api, analyst, clip)
+    made = share(api, analyst, upload_id, allow_download=True)
+    assert made["url"].startswith(f"{live.url}/s/")
+
+    video_answers: list[tuple[int, str]] = []  # (status, Content-Range) of every clip request
+    page, watch, response = open_page(phone, made["url"], lambda r: video_answers.append(
+        (r.status, r.headers.get("content-range", ""))) if r.url.endswith("/video") else None)
+    assert response.status == 200
+    assert page.locator("h1").inner_text().strip() == f"Case {OFFICER['case_ref']}"
+    assert OFFICER["officer_name"] in page.locator("dl.facts").inner_text()
+
+    # The player gets the clip's length from the range-serving endpoint, then shows a frame.
+    video = page.locator("video.clip")
+    assert video.count() == 1 and video.get_attribute("playsinline") is not None
+    page.wait_for_function("document.querySelector('video.clip').readyState >= 1", timeout=20_000)
+    duration = page.evaluate("document.querySelector('video.clip').duration")
+    assert 1.8 <= duration <= 2.2, duration  # the two-second test clip
+    page.evaluate("""() => new Promise(done => {
+        const v = document.querySelector('video.clip');
+        v.addEventListener('seeked', done, {once: true});
+        v.currentTime = 1.0;
+    })""")
+    page.wait_for_function("document.querySelector('video.clip').readyState >= 2", timeout=20_000)
+    frame = page.evaluate("[document.querySelector('video.clip').videoWidth,"
+                          " document.querySelector('video.clip').videoHeight]")
+    assert frame == [320, 240]
+    assert video_answers and all(status == 206 for status, _ in video_answers), video_answers
+    assert video_answers[0][1].startswith("bytes 0-") and video_answers[0][1].endswith(f"/{len(clip)}")
+
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    shoot(browser, page, shots, "officer-share", full_page=True)
+    assert overflow <= 0, f"the share page scrolls sideways by {overflow}px on a phone"
+    assert watch.problems(page) == []
+    [listed] = api.get("/api/shares", params={"upload_id": upload_id}, headers=analyst).json()
+    assert listed["views"] >= 2  # the page and the clip from its first byte, logged
+
+
+def test_manage_page_contact_change_refused_keeps_what_was_typed(browser, phone, live, smtp_inbox,
+                                                                 shots):
+    inbox, _ = smtp_inbox
+    manage = register_and_verify(TestClient(live.app, base_url=live.url), inbox)
+    page, watch, _ = open_page(phone, live.url + manage)
+    page.click("summary:has-text('Change your contact details')")
+    typed = {"#o-name": "Dana Reyes-Hall", "#o-email": "dana at example",
+             "#o-address": "1300 Texas St, Shreveport, LA"}
+    for selector, value in typed.items():
+        page.fill(selector, value)
+    page.evaluate("document.querySelectorAll('form').forEach(f => { f.noValidate = true; })")
+    with page.expect_navigation():
+        page.click("button:has-text('Save contact details')")
+
+    assert page.locator("#o-email-error").inner_text().startswith("This does not look like")
+    assert page.evaluate("document.getElementById('o-email-error').closest('.field')"
+                         " === document.getElementById('o-email').closest('.field')")
+    assert page.get_attribute("#o-email", "aria-invalid") == "true"
+    for selector, value in typed.items():
+        assert page.input_value(selector) == value, selector
+    assert page.is_visible("#o-name")  # the form is open where the owner left it
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    page.locator("#o-email").scroll_into_view_if_needed()
+    shoot(browser, page, shots, "manage-contact-error")
+    shoot(browser, page, shots, "manage-contact-error-full", full_page=True)
+    assert overflow <= 0, f"the manage page scrolls sideways by {overflow}px on a phone"
     assert watch.problems(page) == []

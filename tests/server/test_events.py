@@ -1,23 +1,24 @@
-"""The desk's event stream: events commit with their change, replay after an id, follow live."""
+"""The desk's event stream: events commit with their change, replay after an id, follow live;
+old events are pruned and a desk resuming from one is told to resynchronise."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from server_stub import events
+from server_stub.housekeeping import run_once
 from server_stub.models.events import Event
 from tests.server.conftest import Inbox
 from tests.server.helpers import add_camera, login_as
 from tests.server.registration_helpers import cameras, csrf, register_and_verify
 from tests.server.test_requests import LINK, ask
 from tests.server.test_tus import DATA, create, make_request, patch
-
-
 
 
 @pytest.fixture
@@ -80,9 +81,11 @@ def test_replay_starts_after_last_event_id_and_a_cursor_from_elsewhere_asks_for_
     assert [e["id"] for e in replay[1:]] == [second["id"], third["id"]]
     assert read(client, desk, after=second["id"])[1:] == [third]
     # No cursor, or one past the newest event (another database): nothing replayed, resync.
-    for fresh in (read(client, desk), read(client, {**desk, "Last-Event-ID": "999999"})):
-        assert fresh == [{"id": third["id"], "event": "ready",
-                          "data": {"cursor": third["id"], "resync": True}}]
+    fresh = {"no_cursor": read(client, desk),
+             "unknown_cursor": read(client, {**desk, "Last-Event-ID": "999999"})}
+    for reason, received in fresh.items():
+        assert received == [{"id": third["id"], "event": "ready",
+                             "data": {"cursor": third["id"], "resync": True, "reason": reason}}]
     bad = client.get("/api/events", headers={**desk, "Last-Event-ID": "x1"})
     assert bad.status_code == 400
 
@@ -190,3 +193,69 @@ def test_the_live_stream_follows_new_events_sends_keepalives_and_stops(services)
 
     disconnected[0] = False
     assert len(asyncio.run(expired())) == 1  # ready, then the token's expiry ends it
+
+
+def publish_aged(services, ages_days: list[float]) -> list[int]:
+    """One event per age, oldest first (as the log fills: ids and times rise together)."""
+    with services.sessions() as session:
+        for n, _ in enumerate(ages_days):
+            events.publish(session, "test.kind", f"object{n}", {"n": n})
+        session.commit()
+        rows = session.scalars(select(Event).order_by(Event.id)).all()[-len(ages_days):]
+        for row, age in zip(rows, ages_days, strict=True):
+            row.at = datetime.now(UTC) - timedelta(days=age)
+        session.commit()
+        return [row.id for row in rows]
+
+
+def test_housekeeping_prunes_old_events_and_a_desk_resuming_from_a_pruned_id_must_resync(
+        client, services, desk):
+    ids = publish_aged(services, [9, 8, 8, 2, 0])
+    assert run_once(services)["pruned desk events"] == 3  # older than the default 7 days
+    with services.sessions() as session:
+        assert session.scalars(select(Event.id).order_by(Event.id)).all() == ids[3:]
+
+    # Resuming right after the last pruned id loses nothing: a plain replay.
+    resumed = read(client, {**desk, "Last-Event-ID": str(ids[2])})
+    assert resumed[0]["data"] == {"cursor": ids[2], "resync": False}
+    assert [e["id"] for e in resumed[1:]] == ids[3:]
+    # Resuming from before it would skip pruned events: reload from the REST API instead.
+    gone = read(client, {**desk, "Last-Event-ID": str(ids[0])})
+    assert gone == [{"id": ids[-1], "event": "ready",
+                     "data": {"cursor": ids[-1], "resync": True, "reason": "pruned"}}]
+
+    # A shorter retention (setting) prunes everything; ids go on from where they were.
+    one_day = replace(services, settings=services.settings.model_copy(
+        update={"event_retention_days": 1}))
+    assert run_once(one_day)["pruned desk events"] == 1
+    assert run_once(one_day, now=datetime.now(UTC) + timedelta(days=2))["pruned desk events"] == 1
+    up_to_date = read(client, {**desk, "Last-Event-ID": str(ids[-1])})
+    assert up_to_date == [{"id": ids[-1], "event": "ready",
+                           "data": {"cursor": ids[-1], "resync": False}}]
+    assert read(client, {**desk, "Last-Event-ID": str(ids[3])})[0]["data"]["reason"] == "pruned"
+    (newer,) = publish_aged(services, [0])
+    assert newer == ids[-1] + 1
+    assert [e["id"] for e in changes(client, desk, after=ids[-1])] == [newer]
+
+
+def test_a_reader_overtaken_by_pruning_is_told_to_resync_mid_stream(services):
+    first, second, third, fourth = publish_aged(services, [9, 9, 1, 0])
+
+    async def follow() -> list[dict]:
+        async def connected() -> bool:
+            return False
+
+        stream = events.stream(services.sessions, first, is_disconnected=connected,
+                               until_idle=True)
+        got = [await anext(stream)]  # the cursor is still good when the stream starts…
+        with services.sessions() as session:  # …then housekeeping prunes under it
+            events.prune(session, datetime.now(UTC) - timedelta(days=7))
+            session.commit()
+        got.extend([chunk async for chunk in stream])
+        return [event for chunk in got for event in parse(chunk)]
+
+    received = asyncio.run(follow())
+    assert [(e["event"], e["id"]) for e in received] == [
+        ("ready", first), ("ready", second), ("test.kind", third), ("test.kind", fourth)]
+    assert received[0]["data"] == {"cursor": first, "resync": False}
+    assert received[1]["data"] == {"cursor": second, "resync": True, "reason": "pruned"}

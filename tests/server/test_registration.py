@@ -1,19 +1,23 @@
-"""Owner camera registration: the form, real SMTP mail, email verification, CSRF, limits."""
+"""Owner camera registration: the form, real SMTP mail, email verification, CSRF, limits,
+purge of registrations never confirmed."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
 from server_stub import registration as logic
+from server_stub.housekeeping import run_once
 from server_stub.models.audit import AuditRecord
 from server_stub.models.registry import CameraRegistration, Owner, OwnerLinkToken
 from tests.server.registration_helpers import (
     EMAIL, HTML, PUBLIC, Page, audit_actions, cameras, csrf, good_form, link_in,
     register_and_verify, submit,
 )
+from tests.server.helpers import login_as
 
 
 def test_register_email_verify_makes_cameras_active(web, inbox):
@@ -172,3 +176,44 @@ def test_pages_load_only_local_assets_and_no_inline_code(web, inbox):
             assert url.startswith("/") and not url.startswith("//"), f"{path} loads {url}"
             assert web.get(url).status_code == 200, url
         assert page.inline_scripts == 0 and page.style_attributes == 0, path
+
+
+def test_housekeeping_purges_registrations_never_confirmed(web, inbox):
+    services = web.app.state.services
+    register_and_verify(web, inbox)  # a confirmed neighbour: kept whatever happens
+    inbox.wait_for(2)
+    assert submit(web, good_form(email="never@example.net")).status_code == 303
+    inbox.wait_for(3)
+    verify_path = urlsplit(link_in(inbox, "register/verify", to="never@example.net")).path
+    desk = login_as(web, services, "analyst")
+    synced = web.get("/api/registry/changes", headers=desk).json()
+    pending = {c.id for c in cameras(services) if c.status == "pending_verification"}
+    assert len(pending) == 2  # sent to desks only ever as "not present": never on a map
+    assert {c["id"] for c in synced["changes"] if not c["present"]} == pending
+
+    now = datetime.now(UTC)
+    assert run_once(services, now=now + timedelta(days=6))["purged unconfirmed registrations"] == 0
+    # Asking for the link again at day 6 keeps the registration while that link is open (72 h).
+    with services.sessions() as session:
+        logic.send_links(session, services, "never@example.net", source="test",
+                         now=now + timedelta(days=6))
+    assert run_once(services, now=now + timedelta(days=8))["purged unconfirmed registrations"] == 0
+    longer = replace(services, settings=services.settings.model_copy(
+        update={"unverified_purge_days": 14}))
+    assert run_once(longer, now=now + timedelta(days=10))["purged unconfirmed registrations"] == 0
+    assert run_once(services, now=now + timedelta(days=10))["purged unconfirmed registrations"] == 1
+
+    with services.sessions() as session:
+        assert session.scalars(select(Owner.email)).all() == [EMAIL]
+        assert session.scalars(select(OwnerLinkToken.owner_id).distinct()).all() == [
+            session.scalars(select(Owner.id)).one()]
+        purge = session.scalars(select(AuditRecord).where(
+            AuditRecord.action == "registration.purge")).one()
+    assert purge.actor == "system" and "2 camera(s)" in purge.justification
+    assert not pending & {c.id for c in cameras(services)}
+    # No tombstone: a desk that synced them sees nothing new, a fresh desk never hears of them.
+    after = web.get("/api/registry/changes", headers=desk, params={"since": synced["cursor"]})
+    assert after.json()["changes"] == []
+    fresh = web.get("/api/registry/changes", headers=desk).json()["changes"]
+    assert not pending & {c["id"] for c in fresh}
+    assert web.get(verify_path, headers=HTML).status_code == 410
