@@ -66,8 +66,17 @@ run_tests() {
     "$VENV/bin/python" -m pytest -n "${TEST_WORKERS:-auto}" "$@"
 }
 
+run_demo() {
+    if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] || [ "$(uname)" = Darwin ]; then
+        exec "$VENV/bin/rtcc-desk" --demo "$@"
+    fi
+    say "No display here (DISPLAY/WAYLAND_DISPLAY unset): running the headless demo instead."
+    say "On a desktop session, ./dev.sh demo opens the analyst desk (rtcc-desk --demo)."
+    exec "$VENV/bin/rtcc" demo
+}
+
 case "${1:-}" in
-    demo) shift; setup; exec "$VENV/bin/rtcc" demo "$@" ;;
+    demo) shift; setup; run_demo "$@" ;;
     test) shift; setup; run_tests "$@" ;;
     bench) shift; setup; exec "$VENV/bin/python" -m benchmarks "$@" ;;
     setup) setup; say "Ready: activate with 'source .venv/bin/activate'" ;;

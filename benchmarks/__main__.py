@@ -6,7 +6,15 @@ import argparse
 import platform
 import sys
 
-from benchmarks import correlation, imports, server_latency, server_uploads
+from benchmarks import (
+    correlation,
+    desk_feed,
+    desk_map,
+    desk_start,
+    imports,
+    server_latency,
+    server_uploads,
+)
 
 
 def main() -> int:
@@ -18,8 +26,11 @@ def main() -> int:
         figures = correlation.run(sizes=(2_000,), queries=200, loop_queries=20) + imports.run(rows=2_000)
         figures += server_uploads.run(throughput_bytes=64 * 2**20, rss_bytes=128 * 2**20, kills=3) + \
             server_latency.run(cameras=5_000, requests=50, pings=50)
+        figures += desk_feed.run(seconds=10.0) + desk_map.run(cameras=10_000, selections=20)
+        figures += desk_start.run(starts=2, registered=500)
     else:
         figures = correlation.run() + imports.run() + server_uploads.run() + server_latency.run()
+        figures += desk_feed.run() + desk_map.run() + desk_start.run()
     missed = [f.name for f in figures if f.met is False]
     print(f"\n{sum(f.met is True for f in figures)} targets met, {len(missed)} missed")
     for name in missed:

@@ -40,7 +40,8 @@ class MainWindow(QMainWindow):
     # panes -------------------------------------------------------------------------------
 
     def add_pane(self, key: str, title: str, widget: QWidget, area: str = "left",
-                 shortcut: str | None = None, split_with: str | None = None) -> QDockWidget:
+                 shortcut: str | None = None, split_with: str | None = None,
+                 tab_with: str | None = None) -> QDockWidget:
         """Add a pane as a dock (objectName = key, which the saved layout refers to)."""
         dock = QDockWidget(title, self)
         dock.setObjectName(key)
@@ -48,7 +49,10 @@ class MainWindow(QMainWindow):
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable
                          | QDockWidget.DockWidgetFeature.DockWidgetClosable)
-        if split_with in self.panes:
+        if tab_with in self.panes:
+            self.addDockWidget(self.dockWidgetArea(self.panes[tab_with]), dock)
+            self.tabifyDockWidget(self.panes[tab_with], dock)
+        elif split_with in self.panes:
             self.splitDockWidget(self.panes[split_with], dock, Qt.Orientation.Vertical)
         else:
             self.addDockWidget(AREAS[area], dock)

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar
 
+from rtcc_desk.core.countdown import age_text
 from rtcc_desk.ui import theme
 
 #: Registry copies older than this are shown as stale (a warning colour).
 STALE_AFTER_S = 15 * 60
-
-
-def age_text(age: timedelta) -> str:
-    seconds = max(0, int(age.total_seconds()))
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min"
-    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
 
 
 class DeskStatusBar(QStatusBar):
@@ -55,9 +47,9 @@ class DeskStatusBar(QStatusBar):
             self._server_ok, self._server_since = reachable, self._now()
         self._show_server()
 
-    def set_feed(self, calls: int, problems: int, *, healthy: bool) -> None:
+    def set_feed(self, messages: int, problems: int, *, healthy: bool) -> None:
         colour = theme.OK if healthy and not problems else theme.WARNING
-        self.feed.setText(f"Feed: {calls:,} calls · {problems:,} problems")
+        self.feed.setText(f"Feed: {messages:,} messages · {problems:,} problems")
         self.feed.setStyleSheet(f"color: {colour}; border: 0; padding: 0 8px;")
 
     def set_registry(self, synced_at: datetime | None, cameras: int) -> None:
@@ -81,7 +73,7 @@ class DeskStatusBar(QStatusBar):
             self.server.setText("Server: connected")
             self.server.setStyleSheet(f"color: {theme.OK};")
         else:
-            since = age_text(self._now() - self._server_since) if self._server_since else ""
+            since = age_text(self._server_since, self._now()) if self._server_since else ""
             self.server.setText(f"Server: unreachable for {since}")
             self.server.setStyleSheet(f"color: {theme.DANGER};")
 
@@ -90,8 +82,8 @@ class DeskStatusBar(QStatusBar):
             self.registry.setText(f"Registry: never synced ({self._registry_count:,} cameras)")
             self.registry.setStyleSheet(f"color: {theme.WARNING};")
             return
-        age = self._now() - self._registry_at
-        stale = age.total_seconds() > STALE_AFTER_S
-        self.registry.setText(f"Registry: {self._registry_count:,} cameras, synced {age_text(age)} ago"
+        now = self._now()
+        stale = (now - self._registry_at).total_seconds() > STALE_AFTER_S
+        self.registry.setText(f"Registry: {self._registry_count:,} cameras, synced {age_text(self._registry_at, now)} ago"
                               + (" — STALE" if stale else ""))
         self.registry.setStyleSheet(f"color: {theme.WARNING if stale else theme.MUTED};")

@@ -12,6 +12,8 @@ os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
 import pytest  # noqa: E402
 
+import rtcc_desk.ui.map  # noqa: E402, F401  (its URL scheme must be registered before QApplication)
+
 SCREENSHOTS = Path(os.environ.get("RTCC_SCREENSHOTS", Path(__file__).resolve().parents[2] / "screenshots"))
 
 

@@ -76,9 +76,9 @@ def test_status_bar_says_how_stale_the_registry_is_and_how_long_the_server_has_b
     bar.set_server(False)
     clock[0] += timedelta(minutes=40)
     bar.tick()
-    assert "3,120 cameras" in bar.registry.text() and "43 min" in bar.registry.text()
+    assert "3,120 cameras" in bar.registry.text() and "43m 00s" in bar.registry.text()
     assert "STALE" in bar.registry.text()
-    assert "unreachable for 40 min" in bar.server.text()
+    assert "unreachable for 40m 00s" in bar.server.text()
     assert "12:40:00 CST" in bar.clock.text()
     bar.set_server(True)
     assert bar.server.text() == "Server: connected"

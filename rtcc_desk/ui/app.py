@@ -1,0 +1,248 @@
+"""`rtcc-desk`: the composition root — settings, sign-in, panes, feeds, registry, audit, layout."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import socket
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from rtcc_desk.adapters.settings import DeskSettings, SettingsError, data_dir, load_settings
+
+log = logging.getLogger("rtcc.desk")
+DEMO_BANNER = "DEMO MODE — simulated calls and cameras, no second factor"
+#: Which panes each role sees (the union over the user's roles).
+PANES_BY_ROLE = {
+    "analyst": {"map", "calls", "candidates", "details"},
+    "supervisor": {"map", "calls", "candidates", "details"},
+    "privacy_reviewer": {"map", "details"},
+    "admin": {"map", "details"},
+}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="rtcc-desk", description="The RTCC analyst workstation.")
+    parser.add_argument("--demo", action="store_true",
+                        help="run with an embedded demo server, the Shreveport demo cameras and a "
+                             "simulated CAD feed (no network needed); prints the demo accounts")
+    parser.add_argument("--server", help="registry server URL (overrides the settings)")
+    parser.add_argument("--config", type=Path, help="settings file (default: rtcc.toml in the user config folder)")
+    parser.add_argument("--workstation", default=socket.gethostname(),
+                        help="name under which this workstation's window layout is saved")
+    parser.add_argument("--demo-calls-per-minute", type=float, default=4.0,
+                        help="new simulated calls per minute in demo mode (updates come on top)")
+    return parser.parse_args(argv)
+
+
+def prepare_qt_environment() -> None:
+    """Chromium (QtWebEngine) refuses its sandbox as root, e.g. in containers; say so and go on."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+        if "--no-sandbox" not in flags:
+            os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = f"{flags} --no-sandbox".strip()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        settings = load_settings(args.config)
+    except SettingsError as exc:
+        print(f"rtcc-desk: {exc}", file=sys.stderr)
+        return 2
+    prepare_qt_environment()
+    from PySide6.QtWidgets import QApplication
+
+    import rtcc_desk.ui.map  # noqa: F401  (registers the map's URL scheme: before QApplication)
+
+    from rtcc_desk.ui.theme import apply_dark_theme
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("RTCC Desk")
+    apply_dark_theme(app)
+    return run(app, settings, args)
+
+
+def run(app, settings: DeskSettings, args: argparse.Namespace) -> int:
+    from rtcc_desk.adapters.demo.environment import DemoError, start_demo
+
+    demo = None
+    folder = data_dir() / ("demo" if args.demo else "")
+    if args.demo:
+        try:
+            demo = start_demo(folder)
+        except DemoError as exc:
+            print(f"rtcc-desk: {exc}", file=sys.stderr)
+            return 1
+        print("Demo server:", demo.server.base_url)
+        for account in demo.accounts:
+            print(f"  {account['username']:<18} {account['password']}  ({', '.join(account['roles'])})")
+    try:
+        built = build_desk(settings, args, folder, demo)
+        if built is None:
+            return 0  # sign-in cancelled
+        window, desk = built
+        window.show()
+        return app.exec()
+    finally:
+        if "desk" in locals():
+            desk.stop()
+        if demo is not None:
+            demo.stop()
+
+
+def build_desk(settings: DeskSettings, args: argparse.Namespace, folder: Path, demo):
+    """Sign in, then build the window and start the desk; None when sign-in is cancelled."""
+    from rtcc_desk.adapters.local_password import password_checker
+    from rtcc_desk.adapters.server_link.client import ServerClient
+    from rtcc_desk.adapters.server_link.offline_sign_in import OfflineSignIn
+    from rtcc_desk.ui.idle_lock import IdleLock
+    from rtcc_desk.ui.login import LoginDialog
+
+    server_url = demo.server.base_url if demo else (args.server or settings.server_url)
+    client = ServerClient(server_url)
+    account = demo.account("analyst") if demo else None
+    entered: dict[str, str] = {}
+    attempt = sign_in_attempt(client, OfflineSignIn(folder), entered)
+
+    dialog = LoginDialog(attempt, server=server_url, username=account["username"] if account else "",
+                         password=account["password"] if account else "",
+                         banner=DEMO_BANNER if demo else None)
+    if not dialog.exec():
+        return None
+    session = dialog.session
+    window, desk = assemble(settings, args, folder, demo, client, session)
+    lock = IdleLock(settings.idle_lock_minutes * 60, password_checker(entered.pop("password")),
+                    session.username, window)
+    window.lock_requested.connect(lock.lock)
+    desk.sign_in_needed.connect(lambda: sign_in_again(window, desk, client, session.username, server_url))
+    desk.start()
+    return window, desk
+
+
+def sign_in_attempt(client, offline, entered: dict[str, str]):
+    """Online sign-in (remembered for offline use); offline sign-in when the server is unreachable."""
+    from rtcc_desk.adapters.server_link.errors import ServerUnreachable
+
+    def attempt(username: str, password: str, code: str | None):
+        try:
+            session = client.login(username, password, code)
+        except ServerUnreachable:
+            session = offline.check(username, password)
+            if session is None:
+                raise ServerUnreachable(f"The server at {client.base_url} cannot be reached, and this "
+                                        "user name and password did not sign in on this desk in "
+                                        "the last 7 days.") from None
+        else:
+            offline.remember(username, password, session.roles)
+        entered["password"] = password
+        return session
+
+    return attempt
+
+
+def sign_in_again(window, desk, client, username: str, server_url: str) -> None:
+    """The server is reachable again after an offline start: one online sign-in resumes sync."""
+    from rtcc_desk.ui.login import LoginDialog
+
+    window.status.showMessage("The server is back: sign in again to sync and deliver queued audit records.")
+    dialog = LoginDialog(lambda u, p, c: client.login(u, p, c), server=server_url, username=username,
+                         banner="Signed in offline — sign in to the server to catch up", parent=window)
+    dialog.accepted.connect(desk.signed_in_again)
+    dialog.open()
+
+
+def assemble(settings: DeskSettings, args, folder: Path, demo, client, session):
+    """The main window and the desk behind it, for a signed-in analyst."""
+    from shapely.geometry import mapping
+
+    from rtcc_desk.adapters.demo import CadSimulator, default_vocabulary
+    from rtcc_desk.adapters.cad import load_normaliser
+    from rtcc_desk.adapters.feeds.eido_http import EidoHttpListener
+    from rtcc_desk.adapters.feeds.health_log import FeedHealthLog
+    from rtcc_desk.adapters.feeds.hub import FeedHub
+    from rtcc_desk.adapters.feeds.simulator_feed import SimulatorFeed
+    from rtcc_desk.adapters.feeds.watched_folder import WatchedFolderFeed
+    from rtcc_desk.adapters.server_link.audit_outbox import AuditOutbox
+    from rtcc_desk.adapters.server_link.registry_cache import RegistryCache
+    from rtcc_desk.adapters.store import load_cameras, open_store
+    from rtcc_desk.core.camera_index import CameraIndex
+    from rtcc_desk.ui.calls.pane import CallsPane
+    from rtcc_desk.ui.camera_details import CameraDetailsPane
+    from rtcc_desk.ui.candidates.pane import CandidatesPane
+    from rtcc_desk.ui.desk import Desk, DeskParts, FeedRelay
+    from rtcc_desk.ui.feed_log import FeedLogDialog
+    from rtcc_desk.ui.main_window import MainWindow
+    from rtcc_desk.ui.map.config import MapConfig
+    from rtcc_desk.ui.map.pane import MapPane
+    from rtcc_desk.ui.status_bar import DeskStatusBar
+
+    zone = ZoneInfo(settings.timezone)
+    folder.mkdir(parents=True, exist_ok=True)
+    link_url = f"sqlite:///{folder / 'desk-link.sqlite3'}"
+    registry, outbox = RegistryCache.open(link_url), AuditOutbox.open(link_url)
+    boundary = settings.boundary()
+    index = CameraIndex(boundary, radii=settings.search_radii_m,
+                        default_radius_m=settings.default_search_radius_m)
+    if demo:
+        local = demo.local_cameras
+    else:
+        sessions = open_store(settings.database_url)
+        with sessions() as store:
+            local = load_cameras(store)
+    index.load([*local, *registry.cameras()])
+
+    status = DeskStatusBar(zone)
+    status.set_user(session.username + (" — signed in offline" if getattr(session, "offline", False) else ""),
+                    list(session.roles), demo=demo is not None)
+    window = MainWindow(folder / "layouts" / f"{args.workstation}.json", status,
+                        banner=DEMO_BANNER if demo else None)
+    map_pane = MapPane(MapConfig(tile_url=settings.map_tile_url or None,
+                                 attribution=settings.map_tile_attribution,
+                                 mbtiles=Path(settings.map_mbtiles) if settings.map_mbtiles else None,
+                                 outline=mapping(boundary.boundary)))
+    calls = CallsPane(zone, high_priority=settings.high_priority)
+    candidates = CandidatesPane()
+    details = CameraDetailsPane(fetch_owner=client.owner_contact)
+    visible = set().union(*(PANES_BY_ROLE.get(r, set()) for r in session.roles)) or {"map"}
+    for key, title, widget, area, shortcut, below, tab in (
+        ("calls", "Calls", calls, "left", "Ctrl+1", None, None),
+        ("candidates", "Candidates", candidates, "left", "Ctrl+2", "calls", None),
+        ("details", "Camera details", details, "left", "Ctrl+4", "calls", "candidates"),
+        ("map", "Map", map_pane, "right", "Ctrl+3", None, None),
+    ):
+        if key in visible:
+            window.add_pane(key, title, widget, area, shortcut, split_with=below, tab_with=tab)
+    if "candidates" in window.panes:
+        window.panes["candidates"].raise_()
+    window.resize(1600, 950)
+
+    relay = FeedRelay()
+    feeds = FeedHub(relay, FeedHealthLog(folder / "feed-health"))
+    if demo:
+        # The simulator's clock runs with the wall clock (rate None), so calls are received "now".
+        simulator = CadSimulator(seed=int(datetime.now(UTC).timestamp()) % 100_000,
+                                 vocabulary=default_vocabulary(normalise=load_normaliser().normalise),
+                                 start=datetime.now(UTC).replace(microsecond=0),
+                                 rate_per_hour=args.demo_calls_per_minute * 60)
+        feeds.add(SimulatorFeed(simulator, None))
+    if settings.eido_listener_port:
+        feeds.add(EidoHttpListener(port=settings.eido_listener_port))
+    if settings.watch_folder:
+        feeds.add(WatchedFolderFeed(settings.watch_folder))
+    feed_log = FeedLogDialog(feeds, window)
+    status.feed_log_requested.connect(feed_log.show_log)
+
+    desk = Desk(DeskParts(session.username, index, map_pane, calls, candidates, details, status,
+                          client, registry, outbox, feeds, relay),
+                sync_every_s=settings.registry_sync_seconds)
+    window.restore()
+    return window, desk
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""The whole desk against a real embedded demo server: sync, feed, selection, audit, offline start."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+
+from rtcc_desk.adapters.demo.environment import start_demo
+from rtcc_desk.adapters.server_link.client import ServerClient
+from rtcc_desk.adapters.server_link.errors import ServerUnreachable
+from rtcc_desk.adapters.server_link.offline_sign_in import OfflineSignIn
+from rtcc_desk.adapters.settings import load_settings
+from rtcc_desk.core.cameras import RegisteredCamera
+from rtcc_desk.ui import app as desk_app
+from rtcc_desk.ui.theme import apply_dark_theme
+
+REGISTERED = 400  # enough for a real map and sync, small enough to seed in seconds
+
+
+@pytest.fixture(autouse=True)
+def dark_theme(qapp):
+    """The desk as analysts see it; the application's look is put back for other tests."""
+    style, palette, sheet = qapp.style().name(), qapp.palette(), qapp.styleSheet()
+    apply_dark_theme(qapp)
+    yield
+    qapp.setStyle(style)
+    qapp.setPalette(palette)
+    qapp.setStyleSheet(sheet)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    env = start_demo(tmp_path_factory.mktemp("demo"), registered=REGISTERED, edge_devices=3)
+    yield env
+    env.stop()
+
+
+def _open_desk(qtbot, demo, folder: Path, *, signed_in: bool = True, calls_per_minute: float = 1200):
+    settings = load_settings()
+    client = ServerClient(demo.server.base_url)
+    account = demo.account("analyst")
+    session = client.login(account["username"], account["password"]) if signed_in else None
+    args = argparse.Namespace(workstation="test-ws", demo_calls_per_minute=calls_per_minute)
+    window, desk = desk_app.assemble(settings, args, folder, demo, client, session)
+    qtbot.addWidget(window)
+    window.resize(1920, 1080)
+    desk.start()
+    window.show()
+    return window, desk
+
+
+def _distinct_colours(image: QImage, step: int = 24) -> int:
+    return len({image.pixel(x, y) for x in range(0, image.width(), step) for y in range(0, image.height(), step)})
+
+
+def test_demo_desk_syncs_the_registry_takes_calls_and_finds_cameras(qtbot, demo, tmp_path, screenshot_dir):
+    window, desk = _open_desk(qtbot, demo, tmp_path / "desk")
+    try:
+        registered = sum(isinstance(c, RegisteredCamera) for c in demo.cameras)
+        qtbot.waitUntil(lambda: desk.p.registry.freshness().camera_count == registered, timeout=60_000)
+        qtbot.waitUntil(lambda: len(desk.p.index.cameras()) == len(demo.local_cameras) + registered,
+                        timeout=30_000)
+        assert "synced" in window.status.registry.text()
+        assert window.status.server.text() == "Server: connected"
+        qtbot.waitUntil(lambda: desk.p.map.is_ready and desk.p.map.camera_count == len(desk.p.index.cameras()),
+                        timeout=60_000)
+
+        # "Find cameras here" 20 m in front of a city pole camera: it must be a candidate.
+        pole = next(c for c in demo.local_cameras if c.in_service and c.location)
+        with qtbot.waitSignal(desk.search_shown, timeout=10_000) as shown:
+            desk.search_point(*_in_front_of(pole, 20))
+        assert pole.camera_id in {c.camera.camera_id for c in shown.args[0].candidates}
+        # ...and that search is in the server's audit trail, delivered from the outbox.
+        qtbot.waitUntil(lambda: desk.p.outbox.pending_count() == 0, timeout=30_000)
+        assert any(r.record.action == "map.search_point" and r.server_seq for r in desk.p.outbox.delivered())
+
+        qtbot.waitUntil(lambda: desk.p.calls.model.rowCount() >= 5, timeout=60_000)
+        model = desk.p.calls.model
+        located = next(model.call_at(r) for r in range(model.rowCount()) if model.call_at(r).location)
+        with qtbot.waitSignal(desk.search_shown, timeout=10_000) as shown:
+            desk.p.calls.select_call(located.call_id)
+        assert shown.args[0].call_id == located.call_id
+        assert desk.p.candidates.model.rowCount() == len(shown.args[0].candidates)
+
+        qtbot.wait(1500)  # let the map draw the search before the picture
+        image = window.grab().toImage()
+        image.save(str(screenshot_dir / "desk-demo-1920x1080.png"))
+        assert image.width() == 1920 and _distinct_colours(image) > 20
+        desk.open_camera(pole.camera_id)
+        assert desk.p.details.camera is pole
+        for key, dock in window.panes.items():
+            dock.raise_()  # the details pane shares a tab with the candidates
+            qtbot.wait(300)
+            pane = dock.widget().grab().toImage()
+            pane.save(str(screenshot_dir / f"desk-pane-{key}.png"))
+            assert _distinct_colours(pane, 8) > 3, f"{key} pane looks blank"
+    finally:
+        desk.stop()
+
+
+def test_the_desk_signs_in_offline_from_its_cached_registry_and_catches_up_later(qtbot, demo, tmp_path):
+    folder = tmp_path / "desk"
+    account = demo.account("analyst")
+    client, entered = ServerClient(demo.server.base_url), {}
+    attempt = desk_app.sign_in_attempt(client, OfflineSignIn(folder), entered)
+    window, desk = _open_desk_with(qtbot, demo, folder, client,
+                                   attempt(account["username"], account["password"], None))
+    registered = sum(isinstance(c, RegisteredCamera) for c in demo.cameras)
+    qtbot.waitUntil(lambda: desk.p.registry.freshness().camera_count == registered, timeout=60_000)
+    desk.stop()
+    window.close()
+
+    demo.server.stop()
+    try:
+        # A new start with the server down: the same password opens the desk offline.
+        client = ServerClient(demo.server.base_url)
+        attempt = desk_app.sign_in_attempt(client, OfflineSignIn(folder), {})
+        with pytest.raises(ServerUnreachable):
+            attempt(account["username"], "not the password", None)
+        session = attempt(account["username"], account["password"], None)
+        assert session.offline and "analyst" in session.roles
+        window, desk = _open_desk_with(qtbot, demo, folder, client, session)
+        # Registered cameras come from the local copy: correlation works without the server.
+        assert len(desk.p.index.cameras()) == len(demo.local_cameras) + registered
+        qtbot.waitUntil(lambda: "unreachable" in window.status.server.text(), timeout=30_000)
+        assert "synced" in window.status.registry.text() and "offline" in window.status.user.text()
+        pole = next(c for c in demo.local_cameras if c.in_service and c.location)
+        desk.search_point(*_in_front_of(pole, 20))
+        assert desk.p.outbox.pending_count() == 1  # kept until the server is back
+    finally:
+        demo.server.start()
+    # The server is back: the desk asks for an online sign-in, then delivers exactly once.
+    with qtbot.waitSignal(desk.sign_in_needed, timeout=60_000):
+        desk.check_server()
+    client.login(account["username"], account["password"])
+    desk.signed_in_again()
+    qtbot.waitUntil(lambda: desk.p.outbox.pending_count() == 0, timeout=60_000)
+    assert [r.record.action for r in desk.p.outbox.delivered()].count("map.search_point") == 1
+    desk.stop()
+
+
+def _in_front_of(camera, metres: float) -> tuple[float, float]:
+    bearing = math.radians(camera.view.bearing)
+    lat = camera.location.lat + metres * math.cos(bearing) / 111_320
+    lon = camera.location.lon + metres * math.sin(bearing) / (111_320 * math.cos(math.radians(lat)))
+    return lat, lon
+
+
+def _open_desk_with(qtbot, demo, folder, client, session):
+    settings = load_settings()
+    args = argparse.Namespace(workstation="test-ws", demo_calls_per_minute=60)
+    window, desk = desk_app.assemble(settings, args, folder, demo, client, session)
+    qtbot.addWidget(window)
+    desk.start()
+    window.show()
+    return window, desk
