@@ -176,6 +176,7 @@ def assemble(settings: DeskSettings, args, folder: Path, demo, client, session):
     from rtcc_desk.ui.candidates.pane import CandidatesPane
     from rtcc_desk.ui.desk import Desk, DeskParts, FeedRelay
     from rtcc_desk.ui.feed_log import FeedLogDialog
+    from rtcc_desk.ui.feed_menu import add_feed_menu
     from rtcc_desk.ui.main_window import MainWindow
     from rtcc_desk.ui.map.config import MapConfig
     from rtcc_desk.ui.map.pane import MapPane
@@ -236,6 +237,7 @@ def assemble(settings: DeskSettings, args, folder: Path, demo, client, session):
         feeds.add(WatchedFolderFeed(settings.watch_folder))
     feed_log = FeedLogDialog(feeds, window)
     status.feed_log_requested.connect(feed_log.show_log)
+    add_feed_menu(window, feeds, feed_log)
 
     desk = Desk(DeskParts(session.username, index, map_pane, calls, candidates, details, status,
                           client, registry, outbox, feeds, relay),

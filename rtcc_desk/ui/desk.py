@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
 from rtcc_desk.adapters.feeds.base import FeedProblem
 from rtcc_desk.adapters.feeds.hub import FeedHub
@@ -80,6 +80,9 @@ class Desk(QObject):
         self._radius_override: float | None = None
         self._subject: tuple[str, LatLon | None, datetime | None] | None = None  # call id or "", point
         self._syncing = self._delivering = self._asked_sign_in = False
+        # Audit records are written (fsynced) off the GUI thread, one at a time, in order.
+        self._audit_writer = QThreadPool(self)
+        self._audit_writer.setMaxThreadCount(1)
         p = parts
         p.relay.call_arrived.connect(self.take_call)
         p.relay.problem.connect(self.take_problem)
@@ -111,6 +114,7 @@ class Desk(QObject):
         for timer in self._timers:
             timer.stop()
         self.p.feeds.stop()
+        self._audit_writer.waitForDone()  # every audit record is on disk before the desk goes
 
     # ----- calls ------------------------------------------------------------------------
 
@@ -239,8 +243,11 @@ class Desk(QObject):
         self.deliver_audit()
 
     def _audit(self, action: str, object_: str, **fields: str) -> None:
-        self.p.outbox.record(username=self.p.username, action=action, object=object_, **fields)
-        self.deliver_audit()
+        outbox, username, when = self.p.outbox, self.p.username, self.p.now()
+        run_in_background(
+            lambda: outbox.record(username=username, action=action, object=object_,
+                                  occurred_at=when, **fields),
+            lambda _record: self.deliver_audit(), pool=self._audit_writer)
 
     def deliver_audit(self) -> None:
         if self._delivering or self.p.client.session is None or not self.p.outbox.pending_count(self.p.username):
