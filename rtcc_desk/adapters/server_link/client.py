@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -223,6 +224,37 @@ class ServerClient:
         data = self._call("POST", "/api/audit/desk", json={"records": [r.to_json() for r in records]})
         return [AuditReceipt(uuid.UUID(r["client_id"]), r["seq"], r["duplicate"])
                 for r in data["receipts"]]
+
+    def api(self, method: str, path: str, **kwargs) -> Any:
+        """Any authenticated JSON call, for the modules built on this client (requests,
+        uploads, shares): same refresh, retry and errors as the methods above."""
+        return self._call(method, path, **kwargs)
+
+    def download(self, path: str, target: Path, *, params: dict | None = None,
+                 chunk_bytes: int = 1 << 20) -> int:
+        """Stream an authenticated GET into ``target`` (written to a .part file, then renamed);
+        returns the number of bytes."""
+        with self._lock:
+            self._require_session()
+            if time.monotonic() >= self._renew_at:
+                self.refresh()
+            token = self._session.access_token
+        partial = target.with_name(target.name + ".part")
+        try:
+            with self._http.stream("GET", path, params=params, headers=_bearer(token)) as response:
+                if response.status_code != 200:
+                    response.read()
+                    _raise_for_status(response)
+                size = 0
+                with open(partial, "wb") as out:
+                    for block in response.iter_bytes(chunk_bytes):
+                        out.write(block)
+                        size += len(block)
+        except httpx.TransportError as exc:
+            partial.unlink(missing_ok=True)
+            raise ServerUnreachable(f"server at {self.base_url} unreachable: {exc}") from exc
+        partial.replace(target)
+        return size
 
     def close(self) -> None:
         self._http.close()
