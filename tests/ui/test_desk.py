@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QInputDialog
+from sqlalchemy import create_engine, text
 
 from rtcc_desk.adapters.demo.environment import start_demo
 from rtcc_desk.adapters.server_link.client import ServerClient
@@ -177,5 +179,29 @@ def test_an_analyst_replays_a_real_cad_csv_into_the_call_feed(qtbot, demo, tmp_p
         assert replayed() == 706  # every call of the file, updates merged into them
         desk._show_feed_health()
         assert "messages" in window.status.feed.text()
+    finally:
+        desk.stop()
+
+
+def test_an_owners_contact_needs_a_reason_and_the_server_audits_the_look(qtbot, demo, tmp_path, monkeypatch):
+    window, desk = _open_desk(qtbot, demo, tmp_path / "desk", calls_per_minute=0.01)
+    try:
+        registered = next(c for c in demo.cameras if isinstance(c, RegisteredCamera))
+        qtbot.waitUntil(lambda: desk.p.index.camera(registered.camera_id) is not None, timeout=60_000)
+        desk.open_camera(registered.camera_id)
+        details = desk.p.details
+        assert not details.owner_button.isHidden()  # offered for registered cameras only
+        reason = "Burglary at the corner, call SPT-1: need footage"
+        monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (reason, True))
+        with qtbot.waitSignal(details.owner_shown, timeout=30_000):
+            details.owner_button.click()
+        assert "@" in details.owner.text()  # the owner's email is on screen now
+        engine = create_engine(demo.server.database_url)
+        with engine.connect() as db:
+            rows = db.execute(text("SELECT actor, object, justification FROM audit_records "
+                                   "WHERE action = 'registry.owner_contact'")).all()
+        engine.dispose()
+        assert (f"analyst:{demo.account('analyst')['username']}", reason) in {(r[0], r[2]) for r in rows}
+        assert any(registered.camera_id in r[1] for r in rows)
     finally:
         desk.stop()
