@@ -78,9 +78,10 @@ def run(app, settings: DeskSettings, args: argparse.Namespace) -> int:
         except DemoError as exc:
             print(f"rtcc-desk: {exc}", file=sys.stderr)
             return 1
-        print("Demo server:", demo.server.base_url)
+        print("Demo server:", demo.server.base_url, flush=True)
         for account in demo.accounts:
-            print(f"  {account['username']:<18} {account['password']}  ({', '.join(account['roles'])})")
+            print(f"  {account['username']:<18} {account['password']}  ({', '.join(account['roles'])})",
+                  flush=True)
     try:
         built = build_desk(settings, args, folder, demo)
         if built is None:
