@@ -17,8 +17,8 @@ log = logging.getLogger("rtcc.desk")
 DEMO_BANNER = "DEMO MODE — simulated calls and cameras, no second factor"
 #: Which panes each role sees (the union over the user's roles).
 PANES_BY_ROLE = {
-    "analyst": {"map", "calls", "candidates", "details"},
-    "supervisor": {"map", "calls", "candidates", "details"},
+    "analyst": {"map", "calls", "candidates", "details", "dashboard"},
+    "supervisor": {"map", "calls", "candidates", "details", "dashboard"},
     "privacy_reviewer": {"map", "details"},
     "admin": {"map", "details"},
 }
@@ -122,6 +122,8 @@ def build_desk(settings: DeskSettings, args: argparse.Namespace, folder: Path, d
     window.lock_requested.connect(lock.lock)
     desk.sign_in_needed.connect(lambda: sign_in_again(window, desk, client, session.username, server_url))
     desk.start()
+    if "dashboard" in window.panes:
+        window.panes["dashboard"].widget().refresh()
     return window, desk
 
 
@@ -175,6 +177,8 @@ def assemble(settings: DeskSettings, args, folder: Path, demo, client, session):
     from rtcc_desk.ui.calls.pane import CallsPane
     from rtcc_desk.ui.camera_details import CameraDetailsPane
     from rtcc_desk.ui.candidates.pane import CandidatesPane
+    from rtcc_desk.adapters.server_link.dashboard_source import dashboard_loader
+    from rtcc_desk.ui.dashboard import DashboardPane
     from rtcc_desk.ui.desk import Desk, DeskParts, FeedRelay
     from rtcc_desk.ui.feed_log import FeedLogDialog
     from rtcc_desk.ui.feed_menu import add_feed_menu
@@ -210,17 +214,21 @@ def assemble(settings: DeskSettings, args, folder: Path, demo, client, session):
     calls = CallsPane(zone, high_priority=settings.high_priority)
     candidates = CandidatesPane()
     details = CameraDetailsPane(fetch_owner=client.owner_contact)
+    dashboard = DashboardPane(dashboard_loader(client, call_time=lambda ref: _received_at(calls, ref)),
+                              zone=zone)
     visible = set().union(*(PANES_BY_ROLE.get(r, set()) for r in session.roles)) or {"map"}
     for key, title, widget, area, shortcut, below, tab in (
         ("calls", "Calls", calls, "left", "Ctrl+1", None, None),
         ("candidates", "Candidates", candidates, "left", "Ctrl+2", "calls", None),
         ("details", "Camera details", details, "left", "Ctrl+4", "calls", "candidates"),
         ("map", "Map", map_pane, "right", "Ctrl+3", None, None),
+        ("dashboard", "Time to footage", dashboard, "right", "Ctrl+5", None, "map"),
     ):
         if key in visible:
             window.add_pane(key, title, widget, area, shortcut, split_with=below, tab_with=tab)
-    if "candidates" in window.panes:
-        window.panes["candidates"].raise_()
+    for front in ("candidates", "map"):  # the tabs in front at first start
+        if front in window.panes:
+            window.panes[front].raise_()
     window.resize(1600, 950)
 
     relay = FeedRelay()
@@ -245,6 +253,12 @@ def assemble(settings: DeskSettings, args, folder: Path, demo, client, session):
                 sync_every_s=settings.registry_sync_seconds)
     window.restore()
     return window, desk
+
+
+def _received_at(calls, call_ref: str):
+    """When the desk received a call (for the dashboard's call-to-request time); None if unknown."""
+    call = calls.model.call(call_ref) if call_ref else None
+    return call.received_at if call else None
 
 
 if __name__ == "__main__":
