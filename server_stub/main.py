@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from server_stub.headers import SecurityHeaders
 from server_stub.pages import render
 from server_stub.routes import (
+    audit_api,
     auth,
     desk_audit,
     docs,
@@ -50,7 +51,7 @@ def create_app(settings: ServerSettings, services: Services | None = None) -> Fa
     app.mount("/static/app", StaticFiles(directory=HERE / "static"), name="app-static")
     docs.install(app)
     routers = (health, auth, users, registration, registry_sync, requests, owner, uploads,
-               evidence_api, shares, events, desk_audit)
+               evidence_api, shares, events, desk_audit, audit_api)
     for module in routers:
         app.include_router(module.router)
     app.add_middleware(SecurityHeaders)

@@ -1,4 +1,4 @@
-"""Sending messages to owners and officers: email over SMTP, SMS through an outbox folder."""
+"""Sending messages to owners and officers: email over SMTP (or into a folder), SMS through an outbox folder."""
 
 from __future__ import annotations
 
@@ -56,6 +56,31 @@ class SmtpMailer:
 
 
 @dataclass
+class OutboxMail:
+    """Writes each email as an .eml file into a folder instead of sending it (the demo, and
+    rooms with no mail server yet): open them with any mail program."""
+
+    settings: ServerSettings
+    folder: Path
+
+    def send(self, *, to: str, subject: str, body: str) -> None:
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = self.settings.mail_from, to, subject
+        message.set_content(body)
+        _write_atomically(self.folder, "eml", bytes(message))
+
+
+def _write_atomically(folder: Path, suffix: str, data: bytes) -> Path:
+    """One file per message under a temporary name, then renamed: a reader never sees half."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}.{suffix}"
+    temporary = folder / f".{name}.tmp"
+    temporary.write_bytes(data)
+    temporary.rename(folder / name)
+    return folder / name
+
+
+@dataclass
 class OutboxSms:
     """Writes each text message as a JSON file into a folder that an SMS gateway drains.
 
@@ -66,10 +91,6 @@ class OutboxSms:
     folder: Path
 
     def send(self, *, to: str, body: str) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}.json"
-        temporary = self.folder / f".{name}.tmp"
-        temporary.write_text(json.dumps(
+        _write_atomically(self.folder, "json", json.dumps(
             {"to": to, "body": body, "created_at": datetime.now(UTC).isoformat()}
-        ), encoding="utf-8")
-        temporary.rename(self.folder / name)
+        ).encode("utf-8"))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from server_stub import audit, totp_secrets
 from server_stub.db import open_database
-from server_stub.messaging import Mailer, OutboxSms, SmsGateway, SmtpMailer
+from server_stub.messaging import Mailer, OutboxMail, OutboxSms, SmsGateway, SmtpMailer
 from server_stub.settings import ServerSettings
 
 
@@ -36,7 +36,8 @@ def build_services(
     return Services(
         settings=settings,
         sessions=sessions,
-        mailer=mailer or SmtpMailer(settings),
+        mailer=mailer or (OutboxMail(settings, settings.mail_outbox) if settings.mail_outbox
+                          else SmtpMailer(settings)),
         sms=sms or OutboxSms(settings.sms_outbox_dir),
         checkpointer=audit.Checkpointer(settings.audit_checkpoint_file, settings.audit_checkpoint_every),
     )

@@ -59,6 +59,11 @@ class ServerSettings(BaseSettings):
     smtp_username: str = Field("", title="SMTP user (empty: no login)")
     smtp_password: str = Field("", title="SMTP password")
     mail_from: str = Field("rtcc-noreply@example.org", title="Sender address of emails")
+    mail_outbox: Path | None = Field(
+        None, title="Email outbox folder",
+        description="When set, emails are written here as .eml files instead of sent by SMTP "
+                    "(the demo; a room with no mail server yet).",
+    )
     sms_outbox: Path | None = Field(
         None, title="SMS outbox folder",
         description="Text messages are written here as files for a gateway to send (default: data folder/sms-outbox).",

@@ -22,7 +22,7 @@ from rtcc_desk.core.jurisdiction import Jurisdiction, JurisdictionError
 APP_NAME = "rtcc-desk"
 ENV_PREFIX = "RTCC_"
 #: Names the environment may carry that are not settings keys.
-ENV_NOT_SETTINGS = {"RTCC_CONFIG", "RTCC_DATA_DIR"}
+ENV_NOT_SETTINGS = {"RTCC_CONFIG", "RTCC_DATA_DIR", "RTCC_USERNAME", "RTCC_PASSWORD", "RTCC_TOTP_CODE"}
 
 
 class SettingsError(Exception):

@@ -17,8 +17,8 @@ log = logging.getLogger("rtcc.desk")
 DEMO_BANNER = "DEMO MODE — simulated calls and cameras, no second factor"
 #: Which panes each role sees (the union over the user's roles).
 PANES_BY_ROLE = {
-    "analyst": {"map", "calls", "candidates", "details", "dashboard"},
-    "supervisor": {"map", "calls", "candidates", "details", "dashboard"},
+    "analyst": {"map", "calls", "candidates", "details", "requests", "dashboard"},
+    "supervisor": {"map", "calls", "candidates", "details", "requests", "dashboard"},
     "privacy_reviewer": {"map", "details"},
     "admin": {"map", "details"},
 }
@@ -172,6 +172,7 @@ def assemble(settings: DeskSettings, args, folder: Path, demo, client, session):
     from rtcc_desk.adapters.feeds.watched_folder import WatchedFolderFeed
     from rtcc_desk.adapters.server_link.audit_outbox import AuditOutbox
     from rtcc_desk.adapters.server_link.registry_cache import RegistryCache
+    from rtcc_desk.adapters.server_link.request_outbox import RequestOutbox
     from rtcc_desk.adapters.store import load_cameras, open_store
     from rtcc_desk.core.camera_index import CameraIndex
     from rtcc_desk.ui.calls.pane import CallsPane
@@ -185,6 +186,7 @@ def assemble(settings: DeskSettings, args, folder: Path, demo, client, session):
     from rtcc_desk.ui.main_window import MainWindow
     from rtcc_desk.ui.map.config import MapConfig
     from rtcc_desk.ui.map.pane import MapPane
+    from rtcc_desk.ui.request_wiring import DeskRequests
     from rtcc_desk.ui.status_bar import DeskStatusBar
 
     zone = ZoneInfo(settings.timezone)
@@ -251,6 +253,10 @@ def assemble(settings: DeskSettings, args, folder: Path, demo, client, session):
     desk = Desk(DeskParts(session.username, index, map_pane, calls, candidates, details, status,
                           client, registry, outbox, feeds, relay),
                 sync_every_s=settings.registry_sync_seconds)
+    if "requests" in visible:
+        desk.requests = DeskRequests(window, desk, client, RequestOutbox.open(link_url), zone)
+        window.add_pane("requests", "Requests", desk.requests.pane, "left", "Ctrl+6", tab_with="calls")
+        window.panes["calls"].raise_()
     window.restore()
     return window, desk
 

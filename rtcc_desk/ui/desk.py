@@ -22,7 +22,7 @@ from rtcc_desk.adapters.server_link.errors import ServerUnreachable
 from rtcc_desk.adapters.server_link.registry_cache import RegistryCache, SyncResult
 from rtcc_desk.core.calls import Call
 from rtcc_desk.core.camera_index import CameraIndex
-from rtcc_desk.core.correlation import CorrelationResult
+from rtcc_desk.core.correlation import Access, CorrelationResult
 from rtcc_desk.core.geo import LatLon
 from rtcc_desk.ui.background import run_in_background
 from rtcc_desk.ui.calls.pane import CallsPane
@@ -78,6 +78,8 @@ class Desk(QObject):
         super().__init__()
         self.p = parts
         self._radius_override: float | None = None
+        self._result: CorrelationResult | None = None
+        self.requests = None  # DeskRequests, when the analyst's roles include requests
         self._subject: tuple[str, LatLon | None, datetime | None] | None = None  # call id or "", point
         self._syncing = self._delivering = self._asked_sign_in = False
         # Audit records are written (fsynced) off the GUI thread, one at a time, in order.
@@ -109,11 +111,15 @@ class Desk(QObject):
             timer.start()
         self.sync_registry()
         self.deliver_audit()
+        if self.requests is not None:
+            self.requests.start()
 
     def stop(self) -> None:
         for timer in self._timers:
             timer.stop()
         self.p.feeds.stop()
+        if self.requests is not None:
+            self.requests.stop()
         self._audit_writer.waitForDone()  # every audit record is on disk before the desk goes
 
     # ----- calls ------------------------------------------------------------------------
@@ -159,8 +165,22 @@ class Desk(QObject):
         elif point is not None:
             self.search_point(point.lat, point.lon)
 
+    def request_subject(self):
+        """(call or None, incident time, cameras to ask owners about) for "Request footage":
+        the selected candidate if it needs a request, else every candidate that does."""
+        if self._subject is None or self._result is None:
+            return None, None, []
+        call_id, _, incident_time = self._subject
+        call = self.p.calls.model.call(call_id) if call_id else None
+        asked = [c.camera for c in self._result.candidates if c.access is Access.REQUEST]
+        chosen = self.p.candidates.selected_camera_id()
+        if chosen and any(c.camera_id == chosen for c in asked):
+            asked = [c for c in asked if c.camera_id == chosen]
+        return call, incident_time, asked
+
     def _show(self, result: CorrelationResult, point: LatLon | None, incident_time: datetime | None,
               subject: str) -> None:
+        self._result = result
         self.p.candidates.show_result(result, self.p.index.camera, incident_time, subject=subject)
         if point is not None:
             self.p.map.show_candidates(point, result)
@@ -241,6 +261,8 @@ class Desk(QObject):
         self.p.status.set_server(True)
         self.sync_registry()
         self.deliver_audit()
+        if self.requests is not None:
+            self.requests.start()
 
     def _audit(self, action: str, object_: str, **fields: str) -> None:
         outbox, username, when = self.p.outbox, self.p.username, self.p.now()

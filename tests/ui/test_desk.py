@@ -205,3 +205,38 @@ def test_an_owners_contact_needs_a_reason_and_the_server_audits_the_look(qtbot, 
         assert any(registered.camera_id in r[1] for r in rows)
     finally:
         desk.stop()
+
+
+def test_request_footage_from_the_candidates_reaches_the_server_and_the_queue(qtbot, demo, tmp_path):
+    window, desk = _open_desk(qtbot, demo, tmp_path / "desk", calls_per_minute=0.01)
+    try:
+        camera = next(c for c in demo.cameras if isinstance(c, RegisteredCamera) and c.location)
+        qtbot.waitUntil(lambda: desk.p.index.camera(camera.camera_id) is not None, timeout=60_000)
+        point = _in_front_of(camera, 5) if camera.view.bearing is not None else (
+            camera.location.lat + 0.00003, camera.location.lon)
+        with qtbot.waitSignal(desk.search_shown, timeout=10_000):
+            desk.search_point(*point)
+        assert desk.p.candidates.select_camera(camera.camera_id)
+        desk.requests.open_dialog()
+        dialog = desk.requests.dialog
+        assert [c.camera_id for c in dialog.cameras] == [camera.camera_id]
+        dialog.case_ref.setText("SPD-26-0101")
+        dialog.justification.setPlainText("Burglary reported at this address; owner's camera faces it")
+        with qtbot.waitSignal(dialog.sent, timeout=30_000) as sent:
+            dialog.submit()
+        created = sent.args[0].requests
+        assert [r.camera_id for r in created] == [camera.camera_id]
+        assert desk.requests.queue.requests() and desk.requests.queue.requests()[0].case_ref == "SPD-26-0101"
+        # the server has it, under the analyst's name and the case
+        engine = create_engine(demo.server.database_url)
+        with engine.connect() as db:
+            rows = db.execute(text("SELECT camera_id, case_ref, delivery_error FROM footage_requests")).all()
+        engine.dispose()
+        assert (camera.camera_id, "SPD-26-0101", "") in {tuple(r) for r in rows}
+        # the demo has no mail server: the owner's email is in the outbox folder
+        assert list((demo.server.data_dir / "mail-outbox").glob("*.eml"))
+        window.panes["requests"].raise_()
+        qtbot.wait(300)
+        window.grab().save(str(Path(__file__).resolve().parents[2] / "screenshots" / "desk-requests-1920x1080.png"))
+    finally:
+        desk.stop()

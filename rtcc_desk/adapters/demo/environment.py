@@ -50,8 +50,10 @@ def start_demo(folder: Path, *, seed: int = 1, registered: int = 3000,
     server_dir = folder / "server"
     server_dir.mkdir(parents=True, exist_ok=True)
     cameras = generate_demo_cameras(seed=seed, registered=registered, edge_devices=edge_devices)
+    # No mail server in a demo: owners' emails land as .eml files in server/mail-outbox.
     server = LocalServer(server_dir, demo_mode=True,
-                         env={"RTCC_SERVER_HOUSEKEEPING_MINUTES": "5"})
+                         env={"RTCC_SERVER_HOUSEKEEPING_MINUTES": "5",
+                              "RTCC_SERVER_MAIL_OUTBOX": str(server_dir / "mail-outbox")})
     seed_file = write_demo_registry(cameras, folder / "registry-seed.json")
     seeded = server.command("seed-demo", "--cameras", str(seed_file))
     if seeded.returncode != 0:

@@ -22,12 +22,13 @@ from rtcc_desk.adapters.server_link.errors import (
     SessionExpired,
 )
 from rtcc_desk.adapters.server_link.registry_cache import RegistryCache, RegistryFreshness, SyncResult
+from rtcc_desk.adapters.server_link.request_outbox import RequestOutbox, SubmitResult
 from rtcc_desk.adapters.server_link.storage import FILE_NAME, open_link_database
 
 __all__ = [
     "AuditOutbox", "AuditReceipt", "DeliveryReport", "DeskAuditRecord", "DeskSession", "FILE_NAME",
     "LinkStoreError", "LoginFailed", "NotAllowed", "OwnerContact", "QueuedRecord", "RegistryCache",
-    "RegistryChange", "RegistryFreshness", "RegistryPage", "ServerClient", "ServerError",
-    "ServerHealth", "ServerLinkError", "ServerUnreachable", "SessionExpired", "SyncResult",
+    "RegistryChange", "RegistryFreshness", "RegistryPage", "RequestOutbox", "ServerClient", "ServerError",
+    "ServerHealth", "ServerLinkError", "ServerUnreachable", "SessionExpired", "SubmitResult", "SyncResult",
     "demo_registry_document", "open_link_database", "write_demo_registry",
 ]
