@@ -187,6 +187,7 @@ def assemble(settings: DeskSettings, args, folder: Path, demo, client, session):
     from rtcc_desk.ui.map.config import MapConfig
     from rtcc_desk.ui.map.pane import MapPane
     from rtcc_desk.ui.request_wiring import DeskRequests
+    from rtcc_desk.ui.review_wiring import DeskReview
     from rtcc_desk.ui.status_bar import DeskStatusBar
 
     zone = ZoneInfo(settings.timezone)
@@ -256,6 +257,7 @@ def assemble(settings: DeskSettings, args, folder: Path, demo, client, session):
     if "requests" in visible:
         desk.requests = DeskRequests(window, desk, client, RequestOutbox.open(link_url), zone)
         window.add_pane("requests", "Requests", desk.requests.pane, "left", "Ctrl+6", tab_with="calls")
+        desk.review = DeskReview(desk.requests, client, folder / "review")
         window.panes["calls"].raise_()
     window.restore()
     return window, desk
