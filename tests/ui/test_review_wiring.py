@@ -7,13 +7,22 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtWidgets import QInputDialog, QMainWindow, QMessageBox
 
-from rtcc_desk.adapters.server_link.requests_api import list_requests
+from rtcc_desk.adapters.server_link.requests_api import desk_states, list_requests
 from rtcc_desk.core.request_queue import RequestQueue, RequestState
-from rtcc_desk.ui.requests import RequestQueuePane
+from rtcc_desk.ui.requests import RequestFeed, RequestQueuePane
 from rtcc_desk.ui.review_wiring import DeskReview
 from tests.adapters.test_evidence_package import analyst, built, case_server  # noqa: F401
 
 ZONE = ZoneInfo("America/Chicago")
+
+
+def test_after_a_restart_the_queue_shows_reviewed_and_shared_from_the_server(qtbot, analyst, built):
+    assert desk_states(analyst)[built.request_id] is RequestState.SHARED  # reviewed valuable, then shared
+    queue = RequestQueue()  # a desk that starts afresh knows nothing of its earlier verdicts
+    feed = RequestFeed(analyst, queue)
+    with qtbot.waitSignal(feed.reconciled, timeout=30_000):
+        feed.reload()
+    assert queue.get(built.request_id).state is RequestState.SHARED
 
 
 def test_a_request_opens_its_footage_and_the_verdict_reaches_the_server(qtbot, analyst, built, tmp_path,

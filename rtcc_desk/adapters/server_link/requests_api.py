@@ -22,7 +22,13 @@ from rtcc_desk.adapters.server_link.errors import (
     ServerUnreachable,
     SessionExpired,
 )
-from rtcc_desk.core.request_queue import FootageRequest, RequestDraft, RequestWindow, ServerEvent
+from rtcc_desk.core.request_queue import (
+    FootageRequest,
+    RequestDraft,
+    RequestState,
+    RequestWindow,
+    ServerEvent,
+)
 
 log = logging.getLogger("rtcc.desk.requests")
 
@@ -207,3 +213,21 @@ def _raise(response: httpx.Response) -> None:
     if response.status_code in (502, 503, 504):
         raise ServerUnreachable(f"event stream unavailable (HTTP {response.status_code})")
     raise ServerError(response.status_code, str(detail), ())
+
+
+def desk_states(client: ServerClient, *, limit: int = 5000) -> dict[str, RequestState]:
+    """Reviewed / shared, per request id, from the server's reviews and shares: the request
+    list only says "uploaded", so after a restart the desk rebuilds these from here."""
+    uploads = client.api("GET", "/api/uploads", params={"limit": limit})
+    request_of = {u["id"]: u["request_id"] for u in uploads}
+    states: dict[str, RequestState] = {}
+    for upload in uploads:
+        verdict = (upload.get("review") or {}).get("verdict")
+        if verdict == "valuable":
+            states[upload["request_id"]] = RequestState.REVIEWED_VALUABLE
+        elif verdict == "not_valuable":
+            states.setdefault(upload["request_id"], RequestState.REVIEWED_NOT_VALUABLE)
+    for share in client.api("GET", "/api/shares", params={"limit": limit}):
+        if share["upload_id"] in request_of:
+            states[request_of[share["upload_id"]]] = RequestState.SHARED
+    return states

@@ -15,8 +15,13 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 
 from rtcc_desk.adapters.server_link.client import ServerClient
-from rtcc_desk.adapters.server_link.requests_api import EventStream, get_request, list_requests
-from rtcc_desk.core.request_queue import RequestQueue, ServerEvent
+from rtcc_desk.adapters.server_link.requests_api import (
+    EventStream,
+    desk_states,
+    get_request,
+    list_requests,
+)
+from rtcc_desk.core.request_queue import RequestQueue, RequestState, ServerEvent
 from rtcc_desk.ui.background import run_in_background
 
 log = logging.getLogger("rtcc.desk.requests")
@@ -33,9 +38,10 @@ class RequestFeed(QObject):
 
     def __init__(self, client: ServerClient, queue: RequestQueue, *,
                  list_fn: Callable[[ServerClient], list] = list_requests,
+                 states_fn: Callable[[ServerClient], dict] = desk_states,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.client, self.queue, self.list_fn = client, queue, list_fn
+        self.client, self.queue, self.list_fn, self.states_fn = client, queue, list_fn, states_fn
         self._stream: EventStream | None = None
         self._thread: threading.Thread | None = None
         self._held: list[ServerEvent] | None = None  # events waiting for a reload to finish
@@ -68,7 +74,8 @@ class RequestFeed(QObject):
         """Reload the whole queue from the server now; events wait until it is in."""
         if self._held is None:
             self._held = []
-        run_in_background(lambda: self.list_fn(self.client), self._reloaded, self._reload_failed)
+        run_in_background(lambda: (self.list_fn(self.client), self.states_fn(self.client)),
+                          self._reloaded, self._reload_failed)
 
     # ----- on the GUI thread ------------------------------------------------------------------
 
@@ -87,9 +94,18 @@ class RequestFeed(QObject):
                               lambda request: self.queue.upsert([request]),
                               lambda exc: self.failed.emit(str(exc)))
 
-    def _reloaded(self, requests: list) -> None:
+    def _reloaded(self, loaded: tuple[list, dict]) -> None:
+        requests, states = loaded
         held, self._held = self._held or [], None
         self.queue.reconcile(requests)
+        listed = {r.request_id for r in requests}
+        for request_id, state in states.items():  # reviewed / shared, which the list omits
+            if request_id not in listed:
+                continue
+            if state is RequestState.SHARED:
+                self.queue.mark_shared(request_id)
+            else:
+                self.queue.mark_reviewed(request_id, state is RequestState.REVIEWED_VALUABLE)
         self._apply(held)  # in stream order: "ready" (the cursor) first, then what followed
         self.reconciled.emit(len(requests))
 
