@@ -82,6 +82,7 @@ def run(app, settings: DeskSettings, args: argparse.Namespace) -> int:
         for account in demo.accounts:
             print(f"  {account['username']:<18} {account['password']}  ({', '.join(account['roles'])})",
                   flush=True)
+    desk = None
     try:
         built = build_desk(settings, args, folder, demo)
         if built is None:
@@ -90,7 +91,7 @@ def run(app, settings: DeskSettings, args: argparse.Namespace) -> int:
         window.show()
         return app.exec()
     finally:
-        if "desk" in locals():
+        if desk is not None:
             desk.stop()
         if demo is not None:
             demo.stop()

@@ -153,7 +153,7 @@ class Desk(QObject):
         radius = self._radius_override or self.p.index.default_radius_m
         result = self.p.index.candidates_at(point, incident_time=now, now=now, radius_m=radius)
         self._show(result, point, now, f"point {lat:.5f}, {lon:.5f}")
-        self._audit("map.search_point", f"point:{lat:.6f},{lon:.6f} radius:{radius:.0f}m")
+        self.audit("map.search_point", f"point:{lat:.6f},{lon:.6f} radius:{radius:.0f}m")
 
     def change_radius(self, metres: float) -> None:
         self._radius_override = metres
@@ -236,8 +236,9 @@ class Desk(QObject):
         self._show_registry()
 
     def _show_registry(self) -> None:
-        fresh = self.p.registry.freshness(self.p.now())
-        self.p.status.set_registry(fresh.last_synced_at, fresh.camera_count)
+        registry, now, status = self.p.registry, self.p.now(), self.p.status
+        run_in_background(lambda: registry.freshness(now),  # a database read: off the GUI thread
+                          lambda fresh: status.set_registry(fresh.last_synced_at, fresh.camera_count))
 
     def check_server(self) -> None:
         # health() never raises: it says whether the server answered.
@@ -264,7 +265,8 @@ class Desk(QObject):
         if self.requests is not None:
             self.requests.start()
 
-    def _audit(self, action: str, object_: str, **fields: str) -> None:
+    def audit(self, action: str, object_: str, **fields: str) -> None:
+        """Record an analyst action (durably, in order, off the GUI thread), then deliver it."""
         outbox, username, when = self.p.outbox, self.p.username, self.p.now()
         run_in_background(
             lambda: outbox.record(username=username, action=action, object=object_,
@@ -272,7 +274,8 @@ class Desk(QObject):
             lambda _record: self.deliver_audit(), pool=self._audit_writer)
 
     def deliver_audit(self) -> None:
-        if self._delivering or self.p.client.session is None or not self.p.outbox.pending_count(self.p.username):
+        # An empty outbox makes deliver() a cheap no-op; it runs off the GUI thread either way.
+        if self._delivering or self.p.client.session is None:
             return
         self._delivering = True
         outbox, client = self.p.outbox, self.p.client
@@ -282,8 +285,6 @@ class Desk(QObject):
         self._delivering = False
 
     def _show_feed_health(self) -> None:
-        log_ = self.p.feeds.health_log
-        calls = sum(h.accepted for h in self.p.feeds.health())
-        problems = len(log_)
-        healthy = all(str(h.state) != "failed" for h in self.p.feeds.health())
-        self.p.status.set_feed(calls, problems, healthy=healthy)
+        sources = self.p.feeds.health()
+        self.p.status.set_feed(sum(h.accepted for h in sources), len(self.p.feeds.health_log),
+                               healthy=all(str(h.state) != "failed" for h in sources))

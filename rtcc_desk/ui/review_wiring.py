@@ -74,16 +74,16 @@ class DeskReview:
         pane.setWindowTitle(f"Review — {upload['filename']}")
         pane.resize(1100, 760)
         case = request.case_ref if request else upload.get("case_ref", "")
-        pane.viewed.connect(lambda uid, s: self.desk._audit("video.playback", f"upload:{uid}",
+        pane.viewed.connect(lambda uid, s: self.desk.audit("video.playback", f"upload:{uid}",
                                                             case_ref=case, justification=f"{s:.0f} s"))
-        pane.snapshot_taken.connect(lambda uid, p: self.desk._audit("video.snapshot", f"upload:{uid}",
+        pane.snapshot_taken.connect(lambda uid, p: self.desk.audit("video.snapshot", f"upload:{uid}",
                                                                     case_ref=case))
-        pane.exported.connect(lambda uid, p: self.desk._audit("video.export", f"upload:{uid}",
+        pane.exported.connect(lambda uid, p: self.desk.audit("video.export", f"upload:{uid}",
                                                               case_ref=case))
         pane.verdict.connect(lambda uid, valuable, notes: self.record_verdict(
             request_id, uid, valuable, notes, UploadForShare(uid, upload["filename"],
                                                              review.camera, case)))
-        self.desk._audit("upload.view", f"upload:{upload['id']}", case_ref=case)
+        self.desk.audit("upload.view", f"upload:{upload['id']}", case_ref=case)
         self.open_panes[upload["id"]] = pane
         pane.show()
 

@@ -32,7 +32,7 @@ def test_a_request_opens_its_footage_and_the_verdict_reaches_the_server(qtbot, a
     window = QMainWindow()
     qtbot.addWidget(window)
     audited = []
-    desk = SimpleNamespace(_audit=lambda action, obj, **fields: audited.append((action, obj)))
+    desk = SimpleNamespace(audit=lambda action, obj, **fields: audited.append((action, obj)))
     requests = SimpleNamespace(window=window, desk=desk, queue=queue,
                                pane=RequestQueuePane(queue, ZONE))
     review = DeskReview(requests, analyst, tmp_path / "review")

@@ -234,11 +234,7 @@ class ServerClient:
                  chunk_bytes: int = 1 << 20) -> int:
         """Stream an authenticated GET into ``target`` (written to a .part file, then renamed);
         returns the number of bytes."""
-        with self._lock:
-            self._require_session()
-            if time.monotonic() >= self._renew_at:
-                self.refresh()
-            token = self._session.access_token
+        token = self._fresh_token()
         partial = target.with_name(target.name + ".part")
         try:
             with self._http.stream("GET", path, params=params, headers=_bearer(token)) as response:
@@ -269,11 +265,7 @@ class ServerClient:
 
     def _call(self, method: str, path: str, **kwargs) -> Any:
         """An authenticated call: refreshes a token about to expire; one retry after a 401."""
-        with self._lock:
-            self._require_session()
-            if time.monotonic() >= self._renew_at:
-                self.refresh()
-            token = self._session.access_token
+        token = self._fresh_token()
         response = self._send(method, path, headers=_bearer(token), **kwargs)
         if response.status_code == 401:
             with self._lock:
@@ -286,6 +278,14 @@ class ServerClient:
                 raise SessionExpired(_detail(response))
         _raise_for_status(response)
         return response.json()
+
+    def _fresh_token(self) -> str:
+        """The bearer token, refreshed first when it is about to expire."""
+        with self._lock:
+            self._require_session()
+            if time.monotonic() >= self._renew_at:
+                self.refresh()
+            return self._session.access_token
 
     def _send(self, method: str, path: str, **kwargs) -> httpx.Response:
         try:
