@@ -19,6 +19,7 @@ import json
 import shutil
 import subprocess
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 PLAYABLE_CODECS = frozenset({
@@ -146,6 +147,9 @@ def from_report(report: dict) -> Classification:
         "codec": str(video.get("codec_name", "")),
         "width": video.get("width"),
         "height": video.get("height"),
+        # When the recorder says the recording began (MP4/MOV creation_time); the desk's review
+        # timeline uses it to shade the requested window. Absent when the file does not say.
+        "start_time": _recording_start(report),
     }
     if container == "image2" or container.endswith("_pipe"):
         return Classification("native", "still image: kept as-is", summary)
@@ -153,6 +157,18 @@ def from_report(report: dict) -> Classification:
         return Classification("playable", "", summary)
     codec = summary["codec"] or "unknown"
     return Classification("native", f"video codec {codec} not playable here: kept as-is", summary)
+
+
+def _recording_start(report: dict) -> str | None:
+    tags = report.get("format", {}).get("tags", {}) or {}
+    value = tags.get("creation_time") or tags.get("date")
+    try:
+        start = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if start.tzinfo is None or start.year < 2000:  # an unset recorder clock says 1970 or 1904
+        return None
+    return start.isoformat()
 
 
 def _number(value) -> float | None:

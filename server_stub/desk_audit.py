@@ -31,6 +31,7 @@ DESK_ACTIONS: dict[str, str] = {
     "upload.review": "reviewed an upload",
     "share.create": "shared footage with an officer",
     "share.revoke": "revoked an officer's share",
+    "package.export": "exported a case's evidence package",
 }
 #: Stored actions carry this prefix: what a desk says it did stays apart from what the
 #: server saw happen (a request the desk created is audited by the server as well).

@@ -20,8 +20,6 @@ from server_stub.tokens import hash_token, new_token
 OPEN_STATES = ("sent", "opened")
 #: What the owner may answer on the request page.
 ANSWERS = ("upload", "no_relevant_footage", "declined")
-#: Reminders go out when this much time is left before the recorder overwrites the footage.
-REMINDER_POINTS = (timedelta(hours=72), timedelta(hours=24))
 #: The longest window one request may ask for: owners export minutes, not days.
 MAX_WINDOW = timedelta(hours=24)
 
@@ -225,6 +223,7 @@ def send_reminders(session: Session, services: Services, now: datetime) -> int:
     hashes of links are kept; the link of the first email keeps working too.
     """
     sent = 0
+    points = [timedelta(hours=h) for h in services.settings.reminder_hours]
     for request in session.scalars(select(FootageRequest).where(FootageRequest.status.in_(OPEN_STATES))):
         if request.link_expires_at <= now:
             request.status = "expired"
@@ -234,7 +233,7 @@ def send_reminders(session: Session, services: Services, now: datetime) -> int:
             continue
         if request.overwrite_deadline is None:
             continue
-        due = sum(1 for point in REMINDER_POINTS if request.overwrite_deadline - point <= now)
+        due = sum(1 for point in points if request.overwrite_deadline - point <= now)
         if due > request.reminders_sent:
             token, request.reminder_token_hash = new_token()
             request.reminders_sent = due

@@ -92,6 +92,10 @@ class ServerSettings(BaseSettings):
         15, ge=0, title="Housekeeping interval (minutes)",
         description="How often `serve` sends due reminders and expires links; 0 leaves it to a timer running `rtcc-server housekeeping`.",
     )
+    reminder_hours: tuple[float, ...] = Field(
+        (72, 24), title="Owner reminders (hours before the overwrite deadline)",
+        description="An owner who has not answered is reminded once at each of these points before their recorder overwrites the requested window (a fresh link each time). Empty: no reminders.",
+    )
     unverified_purge_days: float = Field(
         7, gt=0, title="Unconfirmed registrations kept (days)",
         description="Registrations whose email address is never confirmed are deleted by housekeeping after this many days (once no confirmation link is still open).",

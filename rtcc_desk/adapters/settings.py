@@ -97,6 +97,11 @@ class DeskSettings(BaseSettings):
         title="High-priority threshold",
         description="Calls at this common priority (0-10, 10 most urgent) or above flash and chime.",
     )
+    escalate_hours: float = Field(
+        24, gt=0, le=720,
+        title="Escalate unanswered requests (hours before the deadline)",
+        description="A footage request with no answer from the owner this close to the recorder's overwrite deadline is flagged for escalation (send an officer to canvass). The server's reminder points are its own setting, reminder_hours.",
+    )
     map_tile_url: str = Field(
         "",
         title="Map tiles URL template",

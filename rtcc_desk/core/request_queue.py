@@ -123,6 +123,8 @@ class FootageRequest:
     upload_percent: int | None = None
     reminders_sent: int = 0
     complete: bool = True  # False: known from an event only; fetch the full record
+    shared_opened_at: datetime | None = None  # when an officer first opened a share link
+    shared_opened_by: str = ""  # that officer, as the analyst named them in the share
 
     @property
     def awaiting_owner(self) -> bool:
@@ -158,6 +160,18 @@ def _time(value: Any) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+@dataclass(frozen=True, slots=True)
+class ShareOpening:
+    """The first time an officer opened a share link of a request's footage (UTC, zoned)."""
+
+    officer_name: str
+    at: datetime
+
+    def __post_init__(self) -> None:
+        if self.at.tzinfo is None:
+            raise ValueError("a share opening needs a time with a zone")
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +254,7 @@ Listener = Callable[[QueueChange], None]
 _REQUEST_EVENTS = ("request.created", "request.status", "request.reminder")
 _UPLOAD_EVENTS = ("upload.created", "upload.progress", "upload.complete", "upload.terminated",
                   "upload.expired")
+SHARE_VIEWED = "share.viewed"
 
 
 class RequestQueue:
@@ -247,7 +262,8 @@ class RequestQueue:
 
     Listeners are called with a ``QueueChange`` after each update (on the caller's thread: the
     UI feeds it on the GUI thread). The desk's own review verdicts and shares are kept across
-    server updates, since the server's request state stays "uploaded".
+    server updates, since the server's request state stays "uploaded"; so is the first time an
+    officer opened a share link (the "share.viewed" event, or the shares list on a reload).
     """
 
     def __init__(self, *, escalate_within: timedelta = ESCALATE_WITHIN,
@@ -256,6 +272,7 @@ class RequestQueue:
         self.reminder_points = tuple(reminder_points)
         self._requests: dict[str, FootageRequest] = {}
         self._desk_states: dict[str, RequestState] = {}  # review / share, by request id
+        self._openings: dict[str, ShareOpening] = {}  # an officer's first view, by request id
         self._listeners: list[Listener] = []
         self.last_event_id: int | None = None
 
@@ -276,7 +293,8 @@ class RequestQueue:
         return sorted(shown, key=lambda r: urgency_key(r, now))
 
     def escalations(self, now: datetime) -> list[FootageRequest]:
-        return [r for r in self.ordered(now) if self.needs_escalation(r, now)]
+        flagged = (r for r in self._requests.values() if self.needs_escalation(r, now))
+        return sorted(flagged, key=lambda r: urgency_key(r, now))  # sort the few, not the queue
 
     def needs_escalation(self, request: FootageRequest, now: datetime) -> bool:
         return needs_escalation(request, now, self.escalate_within)
@@ -318,6 +336,26 @@ class RequestQueue:
     def mark_shared(self, request_id: str) -> QueueChange:
         return self._desk_state(request_id, RequestState.SHARED)
 
+    def mark_share_opened(self, request_id: str, opening: ShareOpening) -> QueueChange:
+        """An officer opened a share link: the request is shared, and the earliest opening of
+        any of its links is the one shown. Kept for a request the queue does not know yet."""
+        changed = self._note_opening(request_id, opening)
+        return self._tell(QueueChange(changed=frozenset({request_id} if changed else ())))
+
+    def restore_desk_marks(self, states: Mapping[str, RequestState],
+                           openings: Mapping[str, ShareOpening] | None = None) -> QueueChange:
+        """Verdicts, shares and officers' first openings as the server lists them (a reload, a
+        restarted desk), for the requests the queue knows; listeners are told once."""
+        changed = set()
+        for request_id, state in states.items():
+            current = self._requests.get(request_id)
+            if current is not None and self._set_desk_state(current, state) != current:
+                changed.add(request_id)
+        for request_id, opening in (openings or {}).items():
+            if request_id in self._requests and self._note_opening(request_id, opening):
+                changed.add(request_id)
+        return self._tell(QueueChange(changed=frozenset(changed)))
+
     def apply_events(self, events: Iterable[ServerEvent]) -> QueueChange:
         """Apply a batch of stream events in order; replays of events already seen are ignored."""
         changed, incomplete, resync = set(), set(), False
@@ -346,6 +384,12 @@ class RequestQueue:
         request_id = data.get("request_id")
         if not request_id:
             return None
+        if event.kind == SHARE_VIEWED:
+            at = _time(data.get("at"))
+            if at is None:
+                return None
+            opening = ShareOpening(str(data.get("officer_name", "") or ""), at)
+            return request_id if self._note_opening(request_id, opening) else None
         current = self._requests.get(request_id)
         if event.kind in _REQUEST_EVENTS:
             state = SERVER_STATES.get(data.get("status", ""))
@@ -377,6 +421,10 @@ class RequestQueue:
         desk = self._desk_states.get(request.request_id)
         if desk is not None and request.state is RequestState.UPLOADED:
             request = replace(request, state=desk)
+        opening = self._openings.get(request.request_id)
+        if opening is not None:
+            request = replace(request, shared_opened_at=opening.at,
+                              shared_opened_by=opening.officer_name)
         current = self._requests.get(request.request_id)
         unknown_percent = request.upload_percent is None and current is not None
         if request.state is RequestState.UPLOADING and unknown_percent:
@@ -393,10 +441,30 @@ class RequestQueue:
         current = self._requests.get(request_id)
         if current is None:
             raise KeyError(request_id)
-        if current.state is not RequestState.SHARED or state is RequestState.SHARED:
-            self._desk_states[request_id] = state
-            self._requests[request_id] = replace(current, state=state)
+        self._set_desk_state(current, state)
         return self._tell(QueueChange(changed=frozenset({request_id})))
+
+    def _set_desk_state(self, current: FootageRequest, state: RequestState) -> FootageRequest:
+        """A review never takes a request back from "shared"; returns the row as now stored."""
+        if current.state is not RequestState.SHARED or state is RequestState.SHARED:
+            self._desk_states[current.request_id] = state
+            self._requests[current.request_id] = replace(current, state=state)
+        return self._requests[current.request_id]
+
+    def _note_opening(self, request_id: str, opening: ShareOpening) -> bool:
+        """Keep the earliest opening and mark the request shared; True if a shown row changed."""
+        known = self._openings.get(request_id)
+        if known is None or opening.at < known.at:
+            self._openings[request_id] = opening
+        self._desk_states[request_id] = RequestState.SHARED
+        current = self._requests.get(request_id)
+        if current is None:
+            return False
+        first = self._openings[request_id]
+        updated = replace(current, state=RequestState.SHARED, shared_opened_at=first.at,
+                          shared_opened_by=first.officer_name)
+        self._requests[request_id] = updated
+        return updated != current
 
     def _tell(self, change: QueueChange) -> QueueChange:
         if change.changed or change.resync:

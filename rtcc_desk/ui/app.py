@@ -7,7 +7,7 @@ import logging
 import os
 import socket
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -35,6 +35,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="name under which this workstation's window layout is saved")
     parser.add_argument("--demo-calls-per-minute", type=float, default=4.0,
                         help="new simulated calls per minute in demo mode (updates come on top)")
+    parser.add_argument("--demo-seed", type=int, default=None,
+                        help="replay the same simulated calls (same types and places) every run, "
+                             "e.g. for training; default: a new scenario each start")
     return parser.parse_args(argv)
 
 
@@ -174,6 +177,7 @@ def assemble(settings: DeskSettings, args, folder: Path, demo, client, session):
     from rtcc_desk.adapters.server_link.audit_outbox import AuditOutbox
     from rtcc_desk.adapters.server_link.registry_cache import RegistryCache
     from rtcc_desk.adapters.server_link.request_outbox import RequestOutbox
+    from rtcc_desk.adapters.server_link.verdict_outbox import VerdictOutbox
     from rtcc_desk.adapters.store import load_cameras, open_store
     from rtcc_desk.core.camera_index import CameraIndex
     from rtcc_desk.ui.calls.pane import CallsPane
@@ -239,7 +243,8 @@ def assemble(settings: DeskSettings, args, folder: Path, demo, client, session):
     feeds = FeedHub(relay, FeedHealthLog(folder / "feed-health"))
     if demo:
         # The simulator's clock runs with the wall clock (rate None), so calls are received "now".
-        simulator = CadSimulator(seed=int(datetime.now(UTC).timestamp()) % 100_000,
+        seed = getattr(args, "demo_seed", None)
+        simulator = CadSimulator(seed=int(datetime.now(UTC).timestamp()) % 100_000 if seed is None else seed,
                                  vocabulary=default_vocabulary(normalise=load_normaliser().normalise),
                                  start=datetime.now(UTC).replace(microsecond=0),
                                  rate_per_hour=args.demo_calls_per_minute * 60)
@@ -256,9 +261,10 @@ def assemble(settings: DeskSettings, args, folder: Path, demo, client, session):
                           client, registry, outbox, feeds, relay),
                 sync_every_s=settings.registry_sync_seconds)
     if "requests" in visible:
-        desk.requests = DeskRequests(window, desk, client, RequestOutbox.open(link_url), zone)
+        desk.requests = DeskRequests(window, desk, client, RequestOutbox.open(link_url), zone,
+                                     escalate_within=timedelta(hours=settings.escalate_hours))
         window.add_pane("requests", "Requests", desk.requests.pane, "left", "Ctrl+6", tab_with="calls")
-        desk.review = DeskReview(desk.requests, client, folder / "review")
+        desk.review = DeskReview(desk.requests, client, folder / "review", VerdictOutbox.open(link_url))
         window.panes["calls"].raise_()
     window.restore()
     return window, desk

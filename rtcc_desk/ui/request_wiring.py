@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from PySide6.QtGui import QAction, QKeySequence
@@ -10,10 +10,11 @@ from PySide6.QtWidgets import QMessageBox
 
 from rtcc_desk.adapters.server_link.client import ServerClient
 from rtcc_desk.adapters.server_link.request_outbox import RequestOutbox
-from rtcc_desk.core.request_queue import RequestQueue
+from rtcc_desk.core.request_queue import ESCALATE_WITHIN, RequestQueue
 from rtcc_desk.ui.background import run_in_background
 from rtcc_desk.ui.desk import Desk
 from rtcc_desk.ui.main_window import MainWindow
+from rtcc_desk.ui.package_export import CasePackageMenu
 from rtcc_desk.ui.requests import RequestDialog, RequestFeed, RequestQueuePane
 
 
@@ -21,9 +22,9 @@ class DeskRequests:
     """Owns the request queue of one signed-in desk and the actions around it."""
 
     def __init__(self, window: MainWindow, desk: Desk, client: ServerClient, outbox: RequestOutbox,
-                 zone: ZoneInfo) -> None:
+                 zone: ZoneInfo, *, escalate_within: timedelta = ESCALATE_WITHIN) -> None:
         self.window, self.desk, self.client, self.outbox, self.zone = window, desk, client, outbox, zone
-        self.queue = RequestQueue()
+        self.queue = RequestQueue(escalate_within=escalate_within)
         index = desk.p.index
         self.pane = RequestQueuePane(self.queue, zone,
                                      camera_name=lambda cid: (c := index.camera(cid)) and c.name)
@@ -35,8 +36,10 @@ class DeskRequests:
         action.setToolTip("Ask the owners of the candidate cameras for the call's footage")
         action.triggered.connect(self.open_dialog)
         window.addAction(action)
-        window.menuBar().addMenu("&Requests").addAction(action)
+        menu = window.menuBar().addMenu("&Requests")
+        menu.addAction(action)
         self.action = action
+        self.package_export = CasePackageMenu(self, menu)
 
     def start(self) -> None:
         if self.client.session is not None:  # offline sign-in: the feed starts after sign-in again

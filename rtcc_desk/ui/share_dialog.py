@@ -1,8 +1,10 @@
-"""The "Share to an officer" dialog: officer and case, view-only or download, expiry; then the
-link (with a copy button), the officer's contact and a QR code for a walk-up handover."""
+"""The "Share to an officer" dialog: officer and case, view-only or download, expiry; the server
+sends the link to the officer's phone or email; then the link (with a copy button), how it was
+sent (or why it could not be) and a QR code for a walk-up handover."""
 
 from __future__ import annotations
 
+import html
 import io
 from datetime import datetime
 
@@ -11,6 +13,7 @@ from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -76,6 +79,9 @@ class ShareDialog(QDialog):
             self.access.addButton(button)
         self.expiry = QSpinBox(self, minimum=1, maximum=MAX_EXPIRY_HOURS,
                                value=DEFAULT_EXPIRY_HOURS, suffix=" hours")
+        self.send_link = QCheckBox("Send the link to the officer's phone or email", self,
+                                   checked=True)
+        self.send_link.setToolTip("Untick for a walk-up handover: the officer scans the code")
         self.error = QLabel(self, wordWrap=True, styleSheet=_ERROR_STYLE)
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.hide()
@@ -90,6 +96,8 @@ class ShareDialog(QDialog):
         self.copy_button = QPushButton("Copy link", self)
         self.copy_button.clicked.connect(self.copy_link)
         self.contact_note = QLabel(self, wordWrap=True)
+        self.sent_note = QLabel(self, wordWrap=True, textFormat=Qt.TextFormat.PlainText)
+        self.sent_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.qr = QLabel(self, alignment=Qt.AlignmentFlag.AlignCenter)
         self.result_box = QGroupBox("Link for the officer", self)
         for field in (self.officer_name, self.officer_contact, self.case_ref):
@@ -110,11 +118,13 @@ class ShareDialog(QDialog):
         access.addStretch()
         form.addRow("Access", access)
         form.addRow("Link expires after", self.expiry)
+        form.addRow("", self.send_link)
         link_row = QHBoxLayout()
         link_row.addWidget(self.link, 1)
         link_row.addWidget(self.copy_button)
         result = QVBoxLayout(self.result_box)
         result.addLayout(link_row)
+        result.addWidget(self.sent_note)
         result.addWidget(self.contact_note)
         result.addWidget(self.qr, 1)
         self.result_box.hide()
@@ -153,9 +163,10 @@ class ShareDialog(QDialog):
         client, upload_id = self.client, self.upload.id
         name, contact = self.officer_name.text(), self.officer_contact.text()
         case, download = self.case_ref.text(), self.view_download.isChecked()
-        hours = self.expiry.value()
+        hours, send = self.expiry.value(), self.send_link.isChecked()
         run_in_background(
-            lambda: create_share(client, upload_id, name, contact, case, download, hours),
+            lambda: create_share(client, upload_id, name, contact, case, download, hours,
+                                 send_link=send),
             self._created, self._failed)
 
     def _created(self, share: ShareCreated) -> None:
@@ -165,16 +176,18 @@ class ShareDialog(QDialog):
         for field in (self.officer_name, self.officer_contact, self.case_ref):
             field.setReadOnly(True)
         self.expiry.setReadOnly(True)
-        for button in (self.view_only, self.view_download):
+        for button in (self.view_only, self.view_download, self.send_link):
             button.setEnabled(False)
         self.link.setText(share.url)
         self.link.setCursorPosition(0)
         self.create_button.hide()
+        self.sent_note.setText(share.sent_text)
+        self.sent_note.setStyleSheet(_ERROR_STYLE if share.send_error else "font-weight: bold;")
         self.contact_note.setText(
-            f"For <b>{share.officer_name}</b> ({share.officer_contact}) · case "
-            f"{share.case_ref or self.case_ref.text()} · {share.access_text} · "
-            f"ends {_local(share.expires_at)}.<br>Send the link to the officer's phone or email, "
-            "or let the officer scan the code below.")
+            f"For <b>{html.escape(share.officer_name)}</b> ({html.escape(share.officer_contact)})"
+            f" · case {html.escape(share.case_ref or self.case_ref.text())} · "
+            f"{share.access_text} · ends {_local(share.expires_at)}.<br>"
+            "The officer can also scan the code below.")
         self.qr.setPixmap(qr_pixmap(share.url))
         self.result_box.show()
         self._validate()

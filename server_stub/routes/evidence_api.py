@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, HTTPException, Query
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from server_stub import auth, evidence, ranges
@@ -157,6 +157,9 @@ def review(upload_id: str, body: ReviewIn, user: AnalystUser, session: SessionDe
                source, justification="not a stored original", outcome="failure")
         session.commit()
         raise HTTPException(409, detail="only a received, accepted upload can be reviewed")
+    resent = _same_verdict_again(session, upload, user, body)
+    if resent is not None:
+        return UploadOut.of(upload, resent)
     verdict = Review(upload_id=upload.id, verdict=body.verdict, notes=body.notes,
                      reviewer=user.username, at=auth.utcnow())
     session.add(verdict)
@@ -164,3 +167,22 @@ def review(upload_id: str, body: ReviewIn, user: AnalystUser, session: SessionDe
            justification=body.notes)
     session.commit()
     return UploadOut.of(upload, verdict)
+
+
+def _same_verdict_again(session: Session, upload: Upload, user: User, body: ReviewIn
+                        ) -> Review | None:
+    """The verdict in force when it is this analyst's, with these words: a resend (the desk
+    queues verdicts and may send one again after a crash) is answered, not added again.
+
+    Only the verdict in force counts: after someone else's later verdict, the same words
+    again are a deliberate "I still say so", recorded as a new review. Asked under a lock on
+    the upload's row (a no-op write), so two copies in flight add at most one row.
+    """
+    session.execute(update(Upload).where(Upload.id == upload.id).values(state=Upload.state)
+                    .execution_options(synchronize_session=False))
+    current = latest_review(session, upload.id)
+    if current is not None and (current.reviewer, current.verdict, current.notes) == (
+            user.username, body.verdict, body.notes):
+        session.commit()  # ends the transaction the lock opened; nothing was written
+        return current
+    return None

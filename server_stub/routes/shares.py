@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import io
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 import segno
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from pydantic import BaseModel, Field, field_validator
+from pydantic_core import PydanticCustomError
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from server_stub import auth, evidence, ranges
+from server_stub import auth, events, evidence, ranges
 from server_stub.auth import AnalystUser
-from server_stub.ratelimit import limit_by_ip
 from server_stub.deps import ServicesDep, SessionDep, SourceDep
 from server_stub.models.shares import Share, ShareView
 from server_stub.pages import render
+from server_stub.ratelimit import limit_by_ip
 from server_stub.routes.evidence_api import (
     download_name,
     find_upload,
@@ -28,6 +29,7 @@ from server_stub.routes.evidence_api import (
     media_type,
 )
 from server_stub.services import Services
+from server_stub.share_mail import CONTACT_HINT, contact_channel, send_share_link
 from server_stub.tokens import hash_token, new_token
 
 router = APIRouter(tags=["officer shares"])
@@ -43,6 +45,16 @@ class ShareIn(BaseModel):
     case_ref: str = Field("", max_length=120, description="Empty: the request's case reference")
     allow_download: bool = False
     hours: int = Field(72, ge=1, le=720)
+    send_link: bool = Field(True, description="Send the link to the officer's contact "
+                            "(false: the analyst hands it over, e.g. by QR code)")
+
+    @field_validator("officer_contact")
+    @classmethod
+    def _reachable(cls, contact: str) -> str:
+        if contact_channel(contact) is None:
+            # A custom error keeps the message free of pydantic's "Value error, " prefix.
+            raise PydanticCustomError("officer_contact", f"{CONTACT_HINT}, not {contact!r}")
+        return contact.strip()
 
 
 class ShareCreated(BaseModel):
@@ -50,6 +62,9 @@ class ShareCreated(BaseModel):
     url: str
     expires_at: datetime
     qr_svg: str
+    sent_via: Literal["email", "sms"] | None = Field(
+        None, description="How the link went to the officer; null: not sent (see send_error)")
+    send_error: str = Field("", description="Why the link could not be sent; the share stands")
 
 
 class ShareOut(BaseModel):
@@ -65,6 +80,7 @@ class ShareOut(BaseModel):
     created_at: datetime
     status: str  # active | expired | revoked
     views: int
+    first_viewed_at: datetime | None
     last_viewed_at: datetime | None
 
 
@@ -77,14 +93,16 @@ def _status(share: Share, now: datetime) -> str:
 def _out(session: Session, share: Share) -> ShareOut:
     mine = ShareView.share_id == share.id
     count = session.scalar(select(func.count(ShareView.id)).where(mine))
-    # Newest row rather than max(): SQLite's max() hands back text, not the column's type.
+    # Rows rather than min()/max(): SQLite's aggregates hand back text, not the column's type.
+    first = session.scalar(select(ShareView.at).where(mine).order_by(ShareView.at).limit(1))
     last = session.scalar(select(ShareView.at).where(mine).order_by(ShareView.at.desc()).limit(1))
     return ShareOut(
         id=share.id, upload_id=share.upload_id, officer_name=share.officer_name,
         officer_contact=share.officer_contact, case_ref=share.case_ref,
         allow_download=share.allow_download, expires_at=share.expires_at,
         revoked_at=share.revoked_at, created_by=share.created_by, created_at=share.created_at,
-        status=_status(share, auth.utcnow()), views=count or 0, last_viewed_at=last,
+        status=_status(share, auth.utcnow()), views=count or 0, first_viewed_at=first,
+        last_viewed_at=last,
     )
 
 
@@ -131,7 +149,23 @@ def create_share(upload_id: str, body: ShareIn, user: AnalystUser, session: Sess
     session.commit()
     # Built from the configured address, never the request's Host header.
     url = f"{services.settings.public_base_url}/s/{token}"
-    return ShareCreated(id=share.id, url=url, expires_at=share.expires_at, qr_svg=qr_svg(url))
+    made = ShareCreated(id=share.id, url=url, expires_at=share.expires_at, qr_svg=qr_svg(url))
+    if body.send_link:
+        _send(session, services, share, url, user.username, made)
+    return made
+
+
+def _send(session: Session, services: Services, share: Share, url: str, username: str,
+          made: ShareCreated) -> None:
+    """Send the link after the share is committed: a slow mail server holds no database lock,
+    and a failed send leaves the share usable (the analyst hands it over by QR code)."""
+    channel, error = send_share_link(services, share, url, f"Analyst {username}")
+    made.sent_via, made.send_error = (None, error) if error else (channel, "")
+    # By the system, as the owners' request links are: the carrier, not the analyst, sent it.
+    _audit(services, session, share, actor="system", action="share.send",
+           what=f" via {channel} for analyst:{username}", source="",
+           outcome="failure" if error else "success", justification=error)
+    session.commit()
 
 
 @router.post("/api/shares/{share_id}/revoke", response_model=ShareOut)
@@ -176,13 +210,31 @@ def _usable(share: Share | None, services: Services) -> bool:
 def _log_view(session: Session, services: Services, share: Share, kind: str, source: str,
               agent: str, *, ok: bool = True) -> None:
     if ok:
-        session.add(ShareView(share_id=share.id, at=auth.utcnow(), kind=kind,
-                              source=source[:100], user_agent=agent[:300]))
+        first = _not_opened_yet(session, share)
+        view = ShareView(share_id=share.id, at=auth.utcnow(), kind=kind, source=source[:100],
+                         user_agent=agent[:300])
+        session.add(view)
+        if first:  # the desk's request row shows when the officer opened the link
+            events.publish(session, "share.viewed", share.id, {
+                "share_id": share.id, "upload_id": share.upload_id,
+                "request_id": share.upload.request_id, "officer_name": share.officer_name,
+                "case_ref": share.case_ref, "at": view.at.isoformat(), "view": kind})
     # Refused opens of a known link are audited too: someone still holds a withdrawn link.
     _audit(services, session, share, actor=f"officer:{share.id}", action="share.view",
            what=f" {kind}", source=source, outcome="success" if ok else "failure",
            justification="" if ok else _status(share, auth.utcnow()))
     session.commit()
+
+
+def _not_opened_yet(session: Session, share: Share) -> bool:
+    """No view logged yet, asked under a lock on the share's row (a no-op write: PostgreSQL's
+    row lock, SQLite's write lock) so that the phone's page and clip, opened together, publish
+    "share.viewed" once."""
+    session.execute(update(Share).where(Share.id == share.id)
+                    .values(officer_name=Share.officer_name)
+                    .execution_options(synchronize_session=False))
+    seen = session.scalar(select(ShareView.id).where(ShareView.share_id == share.id).limit(1))
+    return seen is None
 
 
 def _open(session: Session, services: Services, token: str, kind: str, source: str,

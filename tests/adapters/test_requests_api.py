@@ -132,7 +132,7 @@ def test_a_request_made_while_the_server_is_down_is_sent_once_after_it_returns(s
         assert outbox.state_of(draft.client_id) == SENT and outbox.pending_count() == 0
         assert outbox.deliver(client) == []
         # A desk killed before it could mark the draft sent sends it again: the server dedupes.
-        outbox._mark(draft.client_id, state=QUEUED)
+        outbox.mark(draft.client_id, state=QUEUED)
         assert outbox.deliver(client)[0].requests[0].request_id == delivered[0].requests[0].request_id
         assert len(list_requests(client)) == 1
         assert len(server.inbox.wait_for(1)) == 1

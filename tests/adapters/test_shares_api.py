@@ -1,8 +1,11 @@
 """Reviews and officer shares against a real `rtcc-server` process: a valuable clip shared
 view-only, the link opened (and counted), listed with its views, refused downloads, revoked
-(410); sharing footage not reviewed valuable is refused in words an analyst can read."""
+(410); sharing footage not reviewed valuable is refused in words an analyst can read; the link
+texted to the officer, and the desk's marks (shared, first opened) rebuilt from the lists."""
 
 from __future__ import annotations
+
+import json
 
 import httpx
 import pytest
@@ -11,11 +14,13 @@ from rtcc_desk.adapters.server_link import ServerError
 from rtcc_desk.adapters.server_link.shares_api import (
     UploadForShare,
     create_share,
+    desk_marks,
     list_shares,
     review_upload,
     revoke_share,
     share_refusal_text,
 )
+from rtcc_desk.core.request_queue import RequestState
 from tests.adapters.test_evidence_package import analyst, built, case_server  # noqa: F401
 
 OFFICER, PHONE = "Ofc. Morgan Lee", "+13185550177"
@@ -88,3 +93,47 @@ def test_upload_for_share_from_the_server_answer(analyst, built):  # noqa: F811
     upload = UploadForShare.from_server(answer, camera="REG-000001")
     assert upload == UploadForShare(built.clip_id, "porch 2026-11-25.mp4", "REG-000001",
                                     built.case_ref)
+
+
+def test_the_server_texts_the_link_to_a_phone_and_says_so(analyst, built, case_server):  # noqa: F811
+    outbox = case_server.data_dir / "sms-outbox"
+    known = set(outbox.glob("*.json"))
+    share = create_share(analyst, built.clip_id, OFFICER, PHONE, built.case_ref)
+    assert (share.sent_via, share.send_error) == ("sms", "")
+    assert share.sent_text == f"Link sent by text message to {PHONE}."
+    (text,) = set(outbox.glob("*.json")) - known
+    message = json.loads(text.read_text())
+    assert message["to"] == PHONE and share.url in message["body"].split()
+    assert "Analyst dana" in message["body"] and built.case_ref in message["body"]
+
+
+def test_a_walk_up_handover_sends_nothing(analyst, built, case_server):  # noqa: F811
+    outbox = case_server.data_dir / "sms-outbox"
+    known = set(outbox.glob("*.json"))
+    share = create_share(analyst, built.clip_id, OFFICER, PHONE, built.case_ref, send_link=False)
+    assert (share.sent_via, share.send_error) == ("", "")
+    assert share.sent_text.startswith("Not sent") and set(outbox.glob("*.json")) == known
+
+
+def test_a_contact_that_is_neither_phone_nor_email_is_refused_in_words(analyst, built):  # noqa: F811
+    with pytest.raises(ServerError) as refused:
+        create_share(analyst, built.clip_id, OFFICER, "Ofc. Lee, badge 4412", built.case_ref)
+    assert refused.value.status == 422
+    text = share_refusal_text(refused.value)
+    assert text.startswith("Check the form — phone or email: give the officer's mobile number")
+
+
+def test_desk_marks_rebuild_shared_and_first_opening_per_request(analyst, built):  # noqa: F811
+    share = create_share(analyst, built.clip_id, "Ofc. Dana Diaz", PHONE, built.case_ref)
+    with httpx.Client() as phone:
+        assert phone.get(share.url).status_code == 200
+        assert phone.get(share.url).status_code == 200
+    listed = next(s for s in list_shares(analyst) if s.id == share.id)
+    assert listed.views == 2 and listed.first_viewed_at < listed.last_viewed_at
+    assert listed.opened_at == listed.first_viewed_at
+    marks = desk_marks(analyst)
+    assert marks.states[built.request_id] is RequestState.SHARED
+    opening = marks.openings[built.request_id]
+    # The earliest opening of any of the request's links (other tests here open theirs too).
+    firsts = [s.first_viewed_at for s in list_shares(analyst, built.clip_id) if s.first_viewed_at]
+    assert opening.at == min(firsts) and opening.at.tzinfo is not None

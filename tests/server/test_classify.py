@@ -32,6 +32,19 @@ def test_a_real_h264_clip_is_playable_with_its_duration(tmp_path):
     assert result.summary["codec"] == "h264"
     assert (result.summary["width"], result.summary["height"]) == (320, 240)
     assert result.summary["duration"] == pytest.approx(2.0, abs=0.2)
+    assert result.summary["start_time"] is None  # the file does not say when it was recorded
+
+
+@needs_ffmpeg
+def test_a_clip_that_says_when_it_was_recorded_gives_its_start_time(tmp_path):
+    clip = tmp_path / "upload.bin"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=duration=1:size=160x120:rate=15",
+         "-c:v", "libx264", "-pix_fmt", "yuv420p", "-metadata", "creation_time=2026-11-25T14:03:00Z",
+         "-f", "mp4", str(clip)],
+        check=True, timeout=120,
+    )
+    assert classify.classify(clip).summary["start_time"] == "2026-11-25T14:03:00+00:00"
 
 
 @needs_ffmpeg

@@ -1,12 +1,16 @@
-"""Analyst upload API: metadata, byte-range download of originals (audited), review verdicts."""
+"""Analyst upload API: metadata, byte-range download of originals (audited), review verdicts
+(a resent verdict answered again, not recorded twice)."""
 
 from __future__ import annotations
 
 import hashlib
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import select
 
+from server_stub.models.reviews import Review
 from tests.server.helpers import login_as
 from tests.server.test_tus import actions, create, make_request, patch, row
 
@@ -110,3 +114,47 @@ def test_review_verdicts_and_refused_uploads(client, services, clip):
     assert refused.status_code == 409
     assert client.get(f"/api/uploads/{refused_id}/original", headers=headers).status_code == 404
     assert ("upload.review", "failure") in [a[:2] for a in actions(services)]
+
+
+def reviews_of(services, upload_id: str) -> list[tuple[str, str]]:
+    with services.sessions() as session:
+        return [(r.verdict, r.notes) for r in session.scalars(
+            select(Review).where(Review.upload_id == upload_id).order_by(Review.id))]
+
+
+def test_a_resent_verdict_is_answered_again_not_recorded_twice(client, services, clip):
+    upload_id, _ = upload_file(client, clip)
+    dana, lee = login_as(client, services, "analyst"), login_as(client, services, "analyst")
+    verdict = {"verdict": "valuable", "notes": "plate at 0:01"}
+
+    def send(headers, body=verdict):
+        response = client.post(f"/api/uploads/{upload_id}/review", json=body, headers=headers)
+        assert response.status_code == 200, response.text
+        return response.json()["review"]
+
+    first = send(dana)
+    assert send(dana) == first  # the desk's resend after a crash: the same answer, no new row
+    assert reviews_of(services, upload_id) == [("valuable", "plate at 0:01")]
+    assert [a[0] for a in actions(services)].count("upload.review") == 1
+
+    changed = send(dana, {"verdict": "valuable", "notes": "plate and driver at 0:01"})
+    assert changed["notes"] == "plate and driver at 0:01" and changed["at"] >= first["at"]
+    overruled = send(lee, {"verdict": "not_valuable", "notes": "wrong car"})
+    again = send(dana, {"verdict": "valuable", "notes": "plate and driver at 0:01"})
+    # After a colleague's verdict the same words again are a decision, and they count.
+    assert again["at"] >= overruled["at"] and again != changed
+    shown = client.get(f"/api/uploads/{upload_id}", headers=dana).json()["review"]
+    assert shown == again
+    assert len(reviews_of(services, upload_id)) == 4
+
+
+def test_copies_of_a_verdict_in_flight_together_add_one_review(client, services, clip):
+    upload_id, _ = upload_file(client, clip)
+    headers = login_as(client, services, "analyst")
+    body = {"verdict": "not_valuable", "notes": "lens fogged"}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda _: client.post(f"/api/uploads/{upload_id}/review",
+                                                      json=body, headers=headers), range(4)))
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.json()["review"]["at"] for a in answers}) == 1
+    assert len(reviews_of(services, upload_id)) == 1

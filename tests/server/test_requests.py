@@ -150,6 +150,20 @@ def test_reminders_before_the_deadline_and_expiry(client, services, analyst, smt
         assert session.get(FootageRequest, made["id"]).status == "expired"
 
 
+def test_reminder_points_are_a_setting(client, services, analyst, smtp_inbox, monkeypatch):
+    inbox, _ = smtp_inbox
+    monkeypatch.setattr(services.settings, "reminder_hours", (48.0, 12.0, 2.0))
+    camera = add_camera(services, email="points@example.test", retention_days=7)
+    (made,) = client.post("/api/requests", json=ask([camera]), headers=analyst).json()
+    deadline = datetime.fromisoformat(made["overwrite_deadline"])
+    with services.sessions() as session:
+        sent = [footage_requests.send_reminders(session, services, deadline - timedelta(hours=h))
+                for h in (70, 47, 13, 11, 3, 1)]
+        assert sent == [0, 1, 0, 1, 0, 1]  # at 48 h, 12 h and 2 h before — not at 72 h
+        assert session.get(FootageRequest, made["id"]).reminders_sent == 3
+    assert len(inbox.wait_for(4)) == 4
+
+
 def test_every_step_is_in_the_audit_trail(client, services, analyst, smtp_inbox):
     inbox, _ = smtp_inbox
     camera = add_camera(services, email="aud@example.test")

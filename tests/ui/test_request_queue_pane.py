@@ -1,6 +1,7 @@
 """The request dialog and the REQUEST QUEUE pane offscreen, against a real server on loopback
 (with a real SMTP sink): owners contacted by channel, states arriving from the event stream
-without a refresh, reconcile after a server restart; urgency and escalation by a moved clock."""
+without a refresh, reconcile after a server restart; urgency and escalation by a moved clock;
+a shared request's row saying when the officer opened the link (live, and after a restart)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QWidget
 
 from rtcc_desk.adapters.server_link import open_link_database
 from rtcc_desk.adapters.server_link.request_outbox import RequestOutbox
+from rtcc_desk.adapters.server_link.shares_api import create_share, list_shares
 from rtcc_desk.core.cameras import RegisteredCamera, View
 from rtcc_desk.core.geo import LatLon
 from rtcc_desk.core.request_queue import (
@@ -22,10 +24,12 @@ from rtcc_desk.core.request_queue import (
     RequestQueue,
     RequestState,
     ServerEvent,
+    ShareOpening,
 )
 from rtcc_desk.ui.requests import RequestDialog, RequestFeed, RequestQueuePane
 from rtcc_desk.ui.requests.model import COLUMNS, ESCALATE_TEXT, RequestColumn
 from server_stub.models.requests import FootageRequest as ServerRequest
+from tests.adapters.test_evidence_package import analyst, built, case_server  # noqa: F401
 from tests.adapters.test_requests_api import answer_as_owner, owner_link, server  # noqa: F401
 from tests.server.conftest import smtp_inbox  # noqa: F401
 from tests.ui.test_calls_pane import Clock, assert_not_blank, dark_theme  # noqa: F401
@@ -196,6 +200,8 @@ def test_screenshot_of_a_busy_queue(qtbot, dark_theme, screenshot_dir):  # noqa:
     queue.apply_event(ServerEvent(1, "upload.progress", {"request_id": "r3", "percent": 35}))
     queue.mark_reviewed("r8", valuable=True)
     queue.mark_shared("r9")
+    queue.upsert([made("r11", 150, RequestState.UPLOADED, call_ref="SPT-2026-000041")])
+    queue.mark_share_opened("r11", ShareOpening("Ofc. Diaz", T0 - timedelta(minutes=28)))
     names = ["Pharmacy – parking lot", "Gas station – pumps", "Front porch, 712 Texas St",
              "Liquor store – ch 1", "Corner store – front door"]
     pane = RequestQueuePane(queue, ZONE, now_fn=clock,
@@ -208,6 +214,57 @@ def test_screenshot_of_a_busy_queue(qtbot, dark_theme, screenshot_dir):  # noqa:
     assert shown_ids(pane)[:2] == ["r1", "r0"]  # 9 h then 20 h left, both flagged
     assert cell(pane, "r3", RequestColumn.STATE) == "uploading 35 %"
     assert cell(pane, "r10", RequestColumn.CONTACT).startswith("FAILED by email")
+    assert cell(pane, "r9", RequestColumn.STATE) == "shared · not opened yet"
+    assert cell(pane, "r11", RequestColumn.STATE) == "shared · opened by Ofc. Diaz 12:32"
     image = pane.grab().toImage()
     image.save(str(screenshot_dir / "request_queue_pane.png"))
     assert_not_blank(image)
+
+
+def test_a_shared_row_says_whether_and_when_the_officer_opened_it(qtbot):
+    clock, queue = Clock(T0), RequestQueue()
+    queue.upsert([made("a", 100, RequestState.UPLOADED, case_ref="C-26-0107")])
+    pane = RequestQueuePane(queue, ZONE, now_fn=clock, tick_ms=60_000)
+    qtbot.addWidget(pane)
+    queue.mark_reviewed("a", valuable=True)
+    queue.mark_shared("a")
+    assert cell(pane, "a", RequestColumn.STATE) == "shared · not opened yet"
+    opened = T0 + timedelta(minutes=32)  # 13:32 in Chicago (daylight time from March 8)
+    queue.apply_event(ServerEvent(9, "share.viewed", {
+        "request_id": "a", "officer_name": "Ofc. Diaz", "at": opened.isoformat()}))
+    assert cell(pane, "a", RequestColumn.STATE) == "shared · opened by Ofc. Diaz 13:32"
+    row = pane.model.row_of("a")
+    tip = pane.model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "first opened by Ofc. Diaz: 2026-03-14 13:32 CDT" in tip
+    clock.advance(24 * 3600)  # the next day the row says which day
+    pane.tick()
+    assert cell(pane, "a", RequestColumn.STATE) == "shared · opened by Ofc. Diaz 03-14 13:32"
+
+
+def test_the_officer_opening_the_link_shows_live_and_after_a_restart(qtbot, analyst, built):  # noqa: F811
+    local = datetime.now().astimezone().tzinfo  # the workstation's zone, as the desk shows it
+    queue = RequestQueue()
+    pane = RequestQueuePane(queue, local)
+    qtbot.addWidget(pane)
+    feed = RequestFeed(analyst, queue)
+    feed.link_changed.connect(pane.set_link_status)
+    feed.start()
+    try:
+        qtbot.waitUntil(lambda: cell(pane, built.request_id, RequestColumn.STATE)
+                        == "shared · not opened yet", timeout=30_000)
+        share = create_share(analyst, built.clip_id, "Ofc. Dana Diaz", "+13185550177",
+                             built.case_ref)
+        assert httpx.get(share.url).status_code == 200  # the officer taps the text's link
+        first = next(s for s in list_shares(analyst) if s.id == share.id).first_viewed_at
+        expected = f"shared · opened by Ofc. Dana Diaz {first.astimezone(local):%H:%M}"
+        qtbot.waitUntil(lambda: cell(pane, built.request_id, RequestColumn.STATE) == expected,
+                        timeout=30_000)
+    finally:
+        feed.stop()
+
+    restarted = RequestQueue()  # a desk started afresh learns it from the shares list
+    again = RequestFeed(analyst, restarted)
+    with qtbot.waitSignal(again.reconciled, timeout=30_000):
+        again.reload()
+    assert restarted.get(built.request_id).shared_opened_by == "Ofc. Dana Diaz"
+    assert restarted.get(built.request_id).shared_opened_at == first

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtWidgets import QInputDialog, QMainWindow, QMessageBox
 
 from rtcc_desk.adapters.server_link.requests_api import desk_states, list_requests
+from rtcc_desk.adapters.server_link.verdict_outbox import VerdictOutbox
 from rtcc_desk.core.request_queue import RequestQueue, RequestState
 from rtcc_desk.ui.requests import RequestFeed, RequestQueuePane
 from rtcc_desk.ui.review_wiring import DeskReview
@@ -33,9 +34,10 @@ def test_a_request_opens_its_footage_and_the_verdict_reaches_the_server(qtbot, a
     qtbot.addWidget(window)
     audited = []
     desk = SimpleNamespace(audit=lambda action, obj, **fields: audited.append((action, obj)))
-    requests = SimpleNamespace(window=window, desk=desk, queue=queue,
+    requests = SimpleNamespace(window=window, desk=desk, queue=queue, zone=ZONE,
                                pane=RequestQueuePane(queue, ZONE))
-    review = DeskReview(requests, analyst, tmp_path / "review")
+    review = DeskReview(requests, analyst, tmp_path / "review",
+                        VerdictOutbox.open(f"sqlite:///{tmp_path / 'link.sqlite3'}"))
     # Two files came back for this request (the clip and a recorder export): pick the clip.
     monkeypatch.setattr(QInputDialog, "getItem",
                         lambda parent, title, label, items, *a: (next(i for i in items if "porch" in i), True))

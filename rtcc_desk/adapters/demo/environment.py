@@ -45,15 +45,19 @@ class DemoEnvironment:
 
 
 def start_demo(folder: Path, *, seed: int = 1, registered: int = 3000,
-               edge_devices: int = 6) -> DemoEnvironment:
-    """Generate the cameras, seed and start the demo server in ``folder``."""
+               edge_devices: int = 6, smtp_port: int | None = None) -> DemoEnvironment:
+    """Generate the cameras, seed and start the demo server in ``folder``.
+
+    Without ``smtp_port`` (the demo) owners' emails land as .eml files in server/mail-outbox;
+    with one (tests) the server mails through that SMTP server on loopback.
+    """
     server_dir = folder / "server"
     server_dir.mkdir(parents=True, exist_ok=True)
     cameras = generate_demo_cameras(seed=seed, registered=registered, edge_devices=edge_devices)
-    # No mail server in a demo: owners' emails land as .eml files in server/mail-outbox.
-    server = LocalServer(server_dir, demo_mode=True,
-                         env={"RTCC_SERVER_HOUSEKEEPING_MINUTES": "5",
-                              "RTCC_SERVER_MAIL_OUTBOX": str(server_dir / "mail-outbox")})
+    env = {"RTCC_SERVER_HOUSEKEEPING_MINUTES": "5"}
+    if smtp_port is None:
+        env["RTCC_SERVER_MAIL_OUTBOX"] = str(server_dir / "mail-outbox")
+    server = LocalServer(server_dir, demo_mode=True, smtp_port=smtp_port or 25, env=env)
     seed_file = write_demo_registry(cameras, folder / "registry-seed.json")
     seeded = server.command("seed-demo", "--cameras", str(seed_file))
     if seeded.returncode != 0:

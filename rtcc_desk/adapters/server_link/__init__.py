@@ -24,11 +24,13 @@ from rtcc_desk.adapters.server_link.errors import (
 from rtcc_desk.adapters.server_link.registry_cache import RegistryCache, RegistryFreshness, SyncResult
 from rtcc_desk.adapters.server_link.request_outbox import RequestOutbox, SubmitResult
 from rtcc_desk.adapters.server_link.storage import FILE_NAME, open_link_database
+from rtcc_desk.adapters.server_link.verdict_outbox import Verdict, VerdictOutbox, VerdictResult
 
 __all__ = [
     "AuditOutbox", "AuditReceipt", "DeliveryReport", "DeskAuditRecord", "DeskSession", "FILE_NAME",
     "LinkStoreError", "LoginFailed", "NotAllowed", "OwnerContact", "QueuedRecord", "RegistryCache",
     "RegistryChange", "RegistryFreshness", "RegistryPage", "RequestOutbox", "ServerClient", "ServerError",
     "ServerHealth", "ServerLinkError", "ServerUnreachable", "SessionExpired", "SubmitResult", "SyncResult",
+    "Verdict", "VerdictOutbox", "VerdictResult",
     "demo_registry_document", "open_link_database", "write_demo_registry",
 ]

@@ -9,30 +9,21 @@ answer was lost (or a desk killed mid-send) is simply sent again.
 from __future__ import annotations
 
 import json
-import logging
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import String, Text, select, update
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from rtcc_db.types import UtcDateTime
 from rtcc_desk.adapters.server_link.client import ServerClient
-from rtcc_desk.adapters.server_link.errors import (
-    NotAllowed,
-    ServerError,
-    ServerLinkError,
-    ServerUnreachable,
-    SessionExpired,
-)
+from rtcc_desk.adapters.server_link.durable_sends import QUEUED, REFUSED, SENT, DurableSends
+from rtcc_desk.adapters.server_link.errors import ServerLinkError, SessionExpired
 from rtcc_desk.adapters.server_link.requests_api import send_draft
 from rtcc_desk.adapters.server_link.storage import Base, open_link_database
 from rtcc_desk.core.request_queue import FootageRequest, RequestDraft, RequestWindow
 
-log = logging.getLogger("rtcc.desk.request_outbox")
-
-QUEUED, SENT, REFUSED = "queued", "sent", "refused"
+__all__ = ["QUEUED", "REFUSED", "SENT", "RequestOutbox", "RequestOutboxRow", "SubmitResult"]
 
 
 class RequestOutboxRow(Base):
@@ -69,12 +60,11 @@ class SubmitResult:
         return not self.queued and self.error is not None
 
 
-class RequestOutbox:
+class RequestOutbox(DurableSends):
     """Durable queue of footage request drafts (the server-link database, synchronous=FULL)."""
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self._sessions = sessions
-        self._lock = threading.Lock()  # one send of a draft at a time
+        super().__init__(sessions, RequestOutboxRow)
 
     @classmethod
     def open(cls, url: str) -> RequestOutbox:
@@ -103,67 +93,26 @@ class RequestOutbox:
         self.queue(session.username, draft)
         return self._send(client, draft)
 
-    def deliver(self, client: ServerClient) -> list[SubmitResult]:
-        """Send the signed-in analyst's queued drafts, oldest first; stops at the first one
-        that stays queued (the server is gone again)."""
-        session = client.session
-        if session is None:
-            return []
-        results = []
-        for draft in self.pending(session.username):
-            result = self._send(client, draft)
-            results.append(result)
-            if result.queued:
-                break
-        return results
-
     def pending(self, username: str | None = None) -> list[RequestDraft]:
         return [_draft(row) for row in self._rows(QUEUED, username)]
-
-    def pending_count(self, username: str | None = None) -> int:
-        return len(self._rows(QUEUED, username))
 
     def refused(self) -> list[tuple[RequestDraft, str]]:
         """Drafts the server refused for good, with its reason (shown to the analyst)."""
         return [(_draft(row), row.error) for row in self._rows(REFUSED, None)]
 
-    def state_of(self, client_id: str) -> str | None:
-        with self._sessions() as session:
-            row = session.get(RequestOutboxRow, client_id)
-            return row.state if row else None
-
     # ----- inside -------------------------------------------------------------------------
 
     def _send(self, client: ServerClient, draft: RequestDraft) -> SubmitResult:
-        with self._lock:
-            if self.state_of(draft.client_id) != QUEUED:
-                return SubmitResult(draft)  # sent by another pass meanwhile
-            try:
-                made = send_draft(client, draft)
-            except (ServerUnreachable, SessionExpired) as exc:
-                return SubmitResult(draft, queued=True, error=exc)
-            except (NotAllowed, ServerError) as exc:
-                if isinstance(exc, ServerError) and exc.status >= 500:
-                    return SubmitResult(draft, queued=True, error=exc)
-                log.error("footage request %s refused by the server: %s", draft.client_id, exc)
-                self._mark(draft.client_id, state=REFUSED, error=str(exc)[:2000])
-                return SubmitResult(draft, error=exc)
-            self._mark(draft.client_id, state=SENT, sent_at=datetime.now(UTC),
-                       request_ids=json.dumps([r.request_id for r in made]), error="")
-            return SubmitResult(draft, tuple(made))
+        attempt = self.attempt(draft.client_id, "footage request",
+                               lambda: send_draft(client, draft))
+        if attempt.answer is None:
+            return SubmitResult(draft, queued=attempt.queued, error=attempt.error)
+        self.mark(draft.client_id, state=SENT, sent_at=datetime.now(UTC),
+                  request_ids=json.dumps([r.request_id for r in attempt.answer]), error="")
+        return SubmitResult(draft, tuple(attempt.answer))
 
-    def _mark(self, client_id: str, **values) -> None:
-        with self._sessions.begin() as session:
-            session.execute(update(RequestOutboxRow)
-                            .where(RequestOutboxRow.client_id == client_id).values(**values))
-
-    def _rows(self, state: str, username: str | None) -> list[RequestOutboxRow]:
-        query = (select(RequestOutboxRow).where(RequestOutboxRow.state == state)
-                 .order_by(RequestOutboxRow.queued_at))
-        if username is not None:
-            query = query.where(RequestOutboxRow.username == username.strip().lower())
-        with self._sessions() as session:
-            return list(session.scalars(query))
+    def _send_row(self, client: ServerClient, row: RequestOutboxRow) -> SubmitResult:
+        return self._send(client, _draft(row))
 
 
 def _draft(row: RequestOutboxRow) -> RequestDraft:

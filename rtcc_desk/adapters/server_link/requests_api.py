@@ -22,6 +22,7 @@ from rtcc_desk.adapters.server_link.errors import (
     ServerUnreachable,
     SessionExpired,
 )
+from rtcc_desk.adapters.server_link.shares_api import desk_marks
 from rtcc_desk.core.request_queue import (
     FootageRequest,
     RequestDraft,
@@ -216,18 +217,5 @@ def _raise(response: httpx.Response) -> None:
 
 
 def desk_states(client: ServerClient, *, limit: int = 5000) -> dict[str, RequestState]:
-    """Reviewed / shared, per request id, from the server's reviews and shares: the request
-    list only says "uploaded", so after a restart the desk rebuilds these from here."""
-    uploads = client.api("GET", "/api/uploads", params={"limit": limit})
-    request_of = {u["id"]: u["request_id"] for u in uploads}
-    states: dict[str, RequestState] = {}
-    for upload in uploads:
-        verdict = (upload.get("review") or {}).get("verdict")
-        if verdict == "valuable":
-            states[upload["request_id"]] = RequestState.REVIEWED_VALUABLE
-        elif verdict == "not_valuable":
-            states.setdefault(upload["request_id"], RequestState.REVIEWED_NOT_VALUABLE)
-    for share in client.api("GET", "/api/shares", params={"limit": limit}):
-        if share["upload_id"] in request_of:
-            states[request_of[share["upload_id"]]] = RequestState.SHARED
-    return states
+    """Reviewed / shared, per request id: ``shares_api.desk_marks`` without the openings."""
+    return desk_marks(client, limit=limit).states

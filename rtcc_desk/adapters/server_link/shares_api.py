@@ -1,4 +1,5 @@
-"""Reviews and officer share links on the registry server: verdict, create, revoke, list.
+"""Reviews and officer share links on the registry server: verdict, create, revoke, list, and
+the desk's marks on its requests (reviewed, shared, first opened by the officer).
 
 Built on ``ServerClient.api`` (same token refresh and errors: ``ServerError`` with the
 server's own ``detail``, ``ServerUnreachable``, ``SessionExpired``). Everything blocks: call it
@@ -8,7 +9,7 @@ analyst.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from rtcc_desk.adapters.server_link.client import ServerClient
@@ -19,6 +20,7 @@ from rtcc_desk.adapters.server_link.errors import (
     ServerUnreachable,
     SessionExpired,
 )
+from rtcc_desk.core.request_queue import RequestState, ShareOpening
 
 #: The server's default and limits for a link's life (``server_stub/routes/shares.py``).
 DEFAULT_EXPIRY_HOURS = 72
@@ -53,7 +55,9 @@ class ReviewResult:
 @dataclass(frozen=True)
 class ShareCreated:
     """A new link: ``url`` is the only time the secret token is seen; ``qr_svg`` is the
-    server's own QR drawing of it. Officer, case and access are echoed from the request."""
+    server's own QR drawing of it. Officer, case and access are echoed from the request.
+    ``sent_via`` (email | sms) says how the server sent the link to the officer; empty with
+    ``send_error`` when it could not, and empty with no error when the desk asked it not to."""
 
     id: str
     url: str
@@ -64,10 +68,23 @@ class ShareCreated:
     officer_contact: str
     case_ref: str
     allow_download: bool
+    sent_via: str = ""
+    send_error: str = ""
 
     @property
     def access_text(self) -> str:
         return "view and download" if self.allow_download else "view only"
+
+    @property
+    def sent_text(self) -> str:
+        """How the link reached the officer, in words for the analyst."""
+        if self.sent_via:
+            how = "by text message" if self.sent_via == "sms" else "by email"
+            return f"Link sent {how} to {self.officer_contact}."
+        if self.send_error:
+            return (f"The link could NOT be sent to {self.officer_contact}: {self.send_error}. "
+                    "Let the officer scan the code, or copy the link to them.")
+        return "Not sent: let the officer scan the code, or copy the link to them."
 
 
 @dataclass(frozen=True)
@@ -87,10 +104,18 @@ class ShareRecord:
     status: str
     views: int
     last_viewed_at: datetime | None
+    first_viewed_at: datetime | None = None
 
     @property
     def opened(self) -> bool:
         return self.views > 0
+
+    @property
+    def opened_at(self) -> datetime | None:
+        """The officer's first opening; from a server that does not list it, the only one."""
+        if self.first_viewed_at is None and self.views == 1:
+            return self.last_viewed_at
+        return self.first_viewed_at
 
     @classmethod
     def from_server(cls, row: dict) -> ShareRecord:
@@ -101,6 +126,7 @@ class ShareRecord:
             revoked_at=_time(row.get("revoked_at")), created_by=row["created_by"],
             created_at=_time(row["created_at"]), status=row["status"], views=int(row["views"]),
             last_viewed_at=_time(row.get("last_viewed_at")),
+            first_viewed_at=_time(row.get("first_viewed_at")),
         )
 
 
@@ -118,18 +144,22 @@ def review_upload(client: ServerClient, upload_id: str, valuable: bool,
 
 def create_share(client: ServerClient, upload_id: str, officer_name: str, officer_contact: str,
                  case_ref: str = "", allow_download: bool = False,
-                 expires_hours: int = DEFAULT_EXPIRY_HOURS) -> ShareCreated:
+                 expires_hours: int = DEFAULT_EXPIRY_HOURS, *,
+                 send_link: bool = True) -> ShareCreated:
     """POST /api/uploads/{id}/shares. Only an upload reviewed valuable can be shared (409
-    otherwise); an empty ``case_ref`` means the request's own case."""
+    otherwise); an empty ``case_ref`` means the request's own case. The server sends the link
+    to the officer's email or phone unless ``send_link`` is False (a walk-up handover); a
+    contact that is neither is a 422."""
     body = {"officer_name": officer_name.strip(), "officer_contact": officer_contact.strip(),
             "case_ref": case_ref.strip(), "allow_download": bool(allow_download),
-            "hours": int(expires_hours)}
+            "hours": int(expires_hours), "send_link": bool(send_link)}
     answer = client.api("POST", f"/api/uploads/{upload_id}/shares", json=body)
     return ShareCreated(
         id=answer["id"], url=answer["url"], expires_at=_time(answer["expires_at"]),
         qr_svg=answer.get("qr_svg", ""), upload_id=upload_id, officer_name=body["officer_name"],
         officer_contact=body["officer_contact"], case_ref=body["case_ref"],
-        allow_download=body["allow_download"],
+        allow_download=body["allow_download"], sent_via=answer.get("sent_via") or "",
+        send_error=answer.get("send_error") or "",
     )
 
 
@@ -145,6 +175,38 @@ def list_shares(client: ServerClient, upload_id: str | None = None, *,
     if upload_id:
         params["upload_id"] = upload_id
     return [ShareRecord.from_server(r) for r in client.api("GET", "/api/shares", params=params)]
+
+
+@dataclass(frozen=True)
+class DeskMarks:
+    """What the desk shows on top of the server's request states, per request id: reviewed /
+    shared (``states``) and the officer's first opening of a share link (``openings``)."""
+
+    states: dict[str, RequestState] = field(default_factory=dict)
+    openings: dict[str, ShareOpening] = field(default_factory=dict)
+
+
+def desk_marks(client: ServerClient, *, limit: int = 5000) -> DeskMarks:
+    """Reviewed / shared / opened, from the server's uploads (their verdict in force) and
+    shares: the request list only says "uploaded", so a reload or restart rebuilds these."""
+    uploads = client.api("GET", "/api/uploads", params={"limit": limit})
+    request_of = {u["id"]: u["request_id"] for u in uploads}
+    marks = DeskMarks()
+    for upload in uploads:
+        verdict = (upload.get("review") or {}).get("verdict")
+        if verdict == "valuable":
+            marks.states[upload["request_id"]] = RequestState.REVIEWED_VALUABLE
+        elif verdict == "not_valuable":
+            marks.states.setdefault(upload["request_id"], RequestState.REVIEWED_NOT_VALUABLE)
+    for share in list_shares(client, limit=limit):
+        request_id = request_of.get(share.upload_id)
+        if request_id is None:
+            continue
+        marks.states[request_id] = RequestState.SHARED
+        known, at = marks.openings.get(request_id), share.opened_at
+        if at is not None and (known is None or at < known.at):
+            marks.openings[request_id] = ShareOpening(share.officer_name, at)
+    return marks
 
 
 def share_refusal_text(exc: BaseException) -> str:

@@ -3,7 +3,9 @@ GUI thread (a QObject's queued signals) and applied to the ``RequestQueue`` ther
 
 After every (re)connect the queue is reconciled with ``GET /api/requests``; events that arrive
 meanwhile wait and are applied after the list, in order (each carries the request's whole
-state, so the last one wins). A request known only from an event is fetched in full.
+state, so the last one wins). A request known only from an event is fetched in full. The
+desk's own marks (reviewed, shared, the officer's first opening) come back with every reload
+from the server's uploads and shares, and live from "share.viewed" events.
 """
 
 from __future__ import annotations
@@ -15,13 +17,9 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 
 from rtcc_desk.adapters.server_link.client import ServerClient
-from rtcc_desk.adapters.server_link.requests_api import (
-    EventStream,
-    desk_states,
-    get_request,
-    list_requests,
-)
-from rtcc_desk.core.request_queue import RequestQueue, RequestState, ServerEvent
+from rtcc_desk.adapters.server_link.requests_api import EventStream, get_request, list_requests
+from rtcc_desk.adapters.server_link.shares_api import DeskMarks, desk_marks
+from rtcc_desk.core.request_queue import RequestQueue, ServerEvent
 from rtcc_desk.ui.background import run_in_background
 
 log = logging.getLogger("rtcc.desk.requests")
@@ -38,10 +36,10 @@ class RequestFeed(QObject):
 
     def __init__(self, client: ServerClient, queue: RequestQueue, *,
                  list_fn: Callable[[ServerClient], list] = list_requests,
-                 states_fn: Callable[[ServerClient], dict] = desk_states,
+                 marks_fn: Callable[[ServerClient], DeskMarks] = desk_marks,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.client, self.queue, self.list_fn, self.states_fn = client, queue, list_fn, states_fn
+        self.client, self.queue, self.list_fn, self.marks_fn = client, queue, list_fn, marks_fn
         self._stream: EventStream | None = None
         self._thread: threading.Thread | None = None
         self._held: list[ServerEvent] | None = None  # events waiting for a reload to finish
@@ -74,7 +72,7 @@ class RequestFeed(QObject):
         """Reload the whole queue from the server now; events wait until it is in."""
         if self._held is None:
             self._held = []
-        run_in_background(lambda: (self.list_fn(self.client), self.states_fn(self.client)),
+        run_in_background(lambda: (self.list_fn(self.client), self.marks_fn(self.client)),
                           self._reloaded, self._reload_failed)
 
     # ----- on the GUI thread ------------------------------------------------------------------
@@ -94,18 +92,11 @@ class RequestFeed(QObject):
                               lambda request: self.queue.upsert([request]),
                               lambda exc: self.failed.emit(str(exc)))
 
-    def _reloaded(self, loaded: tuple[list, dict]) -> None:
-        requests, states = loaded
+    def _reloaded(self, loaded: tuple[list, DeskMarks]) -> None:
+        requests, marks = loaded
         held, self._held = self._held or [], None
         self.queue.reconcile(requests)
-        listed = {r.request_id for r in requests}
-        for request_id, state in states.items():  # reviewed / shared, which the list omits
-            if request_id not in listed:
-                continue
-            if state is RequestState.SHARED:
-                self.queue.mark_shared(request_id)
-            else:
-                self.queue.mark_reviewed(request_id, state is RequestState.REVIEWED_VALUABLE)
+        self.queue.restore_desk_marks(marks.states, marks.openings)  # which the list omits
         self._apply(held)  # in stream order: "ready" (the cursor) first, then what followed
         self.reconciled.emit(len(requests))
 

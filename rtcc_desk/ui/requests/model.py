@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from PySide6.QtCore import QModelIndex, QObject, Qt
 from PySide6.QtGui import QFont, QGuiApplication, QPalette
@@ -40,9 +40,19 @@ _LOUD = (*_BOLD, RequestColumn.STATE)  # escalated: amber
 _FLAG = COLUMNS.index(RequestColumn.FLAG)
 
 
-def state_text(request: FootageRequest) -> str:
+def state_text(request: FootageRequest, zone: tzinfo | None = None,
+               now: datetime | None = None) -> str:
+    """The state as the row shows it; a shared request says whether the officer opened it
+    (and when, in ``zone``: the clock time, with the date when it was not today)."""
     if request.state is RequestState.UPLOADING and request.upload_percent is not None:
         return f"uploading {request.upload_percent} %"
+    if request.state is RequestState.SHARED:
+        opened = request.shared_opened_at
+        if opened is None:
+            return "shared · not opened yet"
+        when = local_time_text(opened, zone or UTC, now or opened)[:-3]  # to the minute
+        by = f" by {request.shared_opened_by}" if request.shared_opened_by else ""
+        return f"shared · opened{by} {when}"
     return request.state.label
 
 
@@ -153,7 +163,7 @@ class RequestTableModel(ColumnsModel):
         if column is RequestColumn.DEADLINE:
             return countdown_text(request.overwrite_deadline, now)
         if column is RequestColumn.STATE:
-            return state_text(request)
+            return state_text(request, self.zone, now)
         if column is RequestColumn.CAMERA:
             return self.camera_name(request.camera_id) or request.camera_id
         if column is RequestColumn.CONTACT:
@@ -186,4 +196,7 @@ class RequestTableModel(ColumnsModel):
                 f"Recorder overwrites: {when}")
         if request.delivery_error:
             text += f"\nThe link could not be sent: {request.delivery_error}"
+        if request.shared_opened_at is not None:
+            text += (f"\nShare link first opened by {request.shared_opened_by or 'the officer'}: "
+                     f"{request.shared_opened_at.astimezone(self.zone):%Y-%m-%d %H:%M %Z}")
         return text

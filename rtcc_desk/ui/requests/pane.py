@@ -22,7 +22,7 @@ from rtcc_desk.ui.candidates.model import urgent_colour
 from rtcc_desk.ui.requests.model import COLUMNS, RequestColumn, RequestIdRole, RequestTableModel
 
 _WIDTHS = {
-    RequestColumn.DEADLINE: 190, RequestColumn.STATE: 170, RequestColumn.CAMERA: 220,
+    RequestColumn.DEADLINE: 190, RequestColumn.STATE: 270, RequestColumn.CAMERA: 220,
     RequestColumn.CONTACT: 190, RequestColumn.CALL: 140, RequestColumn.CASE: 100,
     RequestColumn.ANALYST: 80, RequestColumn.WINDOW: 140, RequestColumn.SENT: 120,
 }

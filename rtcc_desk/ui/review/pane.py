@@ -149,7 +149,7 @@ class ReviewPlayerPane(QWidget):
         if u.window_start is None or u.window_end is None:
             return "Requested window: not given"
         text = (f"Requested window (shaded on the timeline): {u.window_start:%Y-%m-%d %H:%M:%S}"
-                f" – {u.window_end:%H:%M:%S}")
+                f" – {u.window_end:%H:%M:%S %Z}")
         if u.clip_start is not None:
             text += f" (clip starts {u.clip_start:%H:%M:%S})"
         return text
