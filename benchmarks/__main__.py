@@ -11,7 +11,9 @@ from benchmarks import (
     desk_feed,
     desk_map,
     desk_start,
+    edge_box,
     imports,
+    live_wall,
     server_latency,
     server_uploads,
 )
@@ -31,6 +33,8 @@ def main() -> int:
     else:
         figures = correlation.run() + imports.run() + server_uploads.run() + server_latency.run()
         figures += desk_feed.run() + desk_map.run() + desk_start.run()
+    figures += live_wall.run(tiles=4, seconds=3.0) if args.quick else live_wall.run()
+    figures += edge_box.run(record_seconds=15, days=3) if args.quick else edge_box.run()
     missed = [f.name for f in figures if f.met is False]
     print(f"\n{sum(f.met is True for f in figures)} targets met, {len(missed)} missed")
     for name in missed:

@@ -1,1 +1,1 @@
-"""Business edge recorder software; arrives with issue 7."""
+"""The business edge recorder: up to 4 cameras on local disk, shared with the RTCC only on request."""

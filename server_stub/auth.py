@@ -317,3 +317,6 @@ def require_role(*roles: str) -> Callable[[User], User]:
 AnalystUser = Annotated[User, Depends(require_role("analyst", "supervisor"))]
 #: Who may read what a desk shows (registry, event stream): desk roles plus admins.
 DeskUser = Annotated[User, Depends(require_role("analyst", "supervisor", "admin"))]
+#: Who reports what they did at a desk (the audit trail): everyone who signs in to one, privacy
+#: reviewers included (they watch city cameras to review them).
+StaffUser = Annotated[User, Depends(require_role("analyst", "supervisor", "admin", "privacy_reviewer"))]

@@ -1,8 +1,9 @@
 """`rtcc-server seed-demo`: demo owners, cameras and accounts, for a server in demo mode only.
 
 The cameras come from a JSON file the desk's demo launcher writes (``DemoRegistry`` below is
-its format, also shown in docs/server.md); owners and cameras keep the ids the file gives
-them, which is what makes a second run create nothing. Demo accounts get generated passwords
+its format, also shown in docs/server.md): owners with their registered cameras, and the city's
+pole cameras with their privacy review state. Everything keeps the ids the file gives it,
+which is what makes a second run create nothing. Demo accounts get generated passwords
 and no second factor; they are printed once and written to a file only the server's user can
 read.
 """
@@ -24,10 +25,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rtcc_desk.core.cameras import RecorderType, View
-from server_stub import auth, events
+from rtcc_desk.core.privacy_review import PrivacyReview, masks_as_lists
+from server_stub import auth, city_cameras, events
 from server_stub.auth_cli import _console_actor
+from server_stub.models.city_cameras import CityCamera
 from server_stub.models.registry import CameraRegistration, Owner, SyncCounter
 from server_stub.registry import next_sync_version
+from server_stub.routes.city_cameras import CityCameraIn
 from server_stub.services import Services
 from server_stub.settings import ServerSettings
 
@@ -41,6 +45,8 @@ DEMO_USERS = (
     ("demo.admin", ("admin",)),
     ("demo.privacy", ("privacy_reviewer",)),
 )
+#: Who "reviewed" the demo's approved city cameras, as the audit and the desk show it.
+DEMO_REVIEWER = "demo seed"
 #: As a verified registration gets it: reconfirm a year on.
 RECONFIRM_AFTER = timedelta(days=365)
 _ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$"
@@ -90,6 +96,13 @@ class DemoCamera(BaseModel):
         return self
 
 
+class DemoCityCamera(CityCameraIn):
+    """A city pole camera as the inventory import sends it, with the review state it starts in
+    (the demo has most approved and a few pending, so the review workflow can be shown)."""
+
+    privacy_review: PrivacyReview = PrivacyReview.PENDING
+
+
 class DemoRegistry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -97,6 +110,7 @@ class DemoRegistry(BaseModel):
     version: Literal[1]
     owners: list[DemoOwner]
     cameras: list[DemoCamera]
+    city_cameras: list[DemoCityCamera] = []
 
     @model_validator(mode="after")
     def _owners_known(self) -> DemoRegistry:
@@ -109,6 +123,9 @@ class DemoRegistry(BaseModel):
         unknown = sorted({c.owner_ref for c in self.cameras} - set(refs))
         if unknown:
             raise ValueError(f"cameras name owners not listed under 'owners': {', '.join(unknown[:5])}")
+        city = [c.id for c in self.city_cameras]
+        if len(set(city)) != len(city):
+            raise ValueError("a city camera id appears twice")
         return self
 
 
@@ -117,6 +134,9 @@ class SeedReport:
     owners_created: int = 0
     cameras_created: int = 0
     cameras_present: int = 0  # already on the server from an earlier run
+    city_cameras_created: int = 0
+    city_cameras_pending: int = 0  # of those created, waiting for the privacy reviewer
+    city_cameras_present: int = 0
     users_created: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
     users_present: list[str] = field(default_factory=list)
     credentials_file: Path | None = None
@@ -155,12 +175,15 @@ def seed_demo(
     with services.sessions() as session:
         if registry is not None:
             _seed_registry(session, registry, report)
+            _seed_city_cameras(session, registry, report)
         _seed_users(session, services, report, actor)
-        if report.owners_created or report.cameras_created:
+        if report.owners_created or report.cameras_created or report.city_cameras_created:
             services.audit(session, actor=actor, action="demo.seed", object="registry",
                            source="console",
                            justification=f"{report.owners_created} owners and "
-                                         f"{report.cameras_created} cameras created")
+                                         f"{report.cameras_created} cameras created; "
+                                         f"{report.city_cameras_created} city cameras "
+                                         f"({report.city_cameras_pending} pending review)")
         session.commit()
     if report.users_created:
         report.credentials_file = write_credentials(settings, report.users_created)
@@ -206,6 +229,41 @@ def _seed_registry(session: Session, registry: DemoRegistry, report: SeedReport)
         session.add(row)
         events.camera_changed(session, row)
     report.cameras_created = len(new)
+    session.flush()
+
+
+def _seed_city_cameras(session: Session, registry: DemoRegistry, report: SeedReport) -> None:
+    """The pole cameras, in the review state the file gives: approved ones as if the demo's
+    reviewer had passed them (with their masks), pending ones waiting for demo.privacy."""
+    now = datetime.now(UTC)
+    wanted = [c.id for c in registry.city_cameras]
+    present: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        present.update(session.scalars(select(CityCamera.id).where(
+            CityCamera.id.in_(wanted[start:start + 500]))))
+    new = [c for c in registry.city_cameras if c.id not in present]
+    report.city_cameras_present = len(registry.city_cameras) - len(new)
+    if not new:
+        return
+    first = city_cameras.take_sync_versions(session, len(new))
+    for version, item in enumerate(new, start=first):
+        camera = item.camera()
+        reviewed = item.privacy_review is not PrivacyReview.PENDING
+        row = CityCamera(
+            id=camera.camera_id, pole_id=camera.pole_id, position=camera.position_on_pole,
+            name=camera.name, lat=item.lat, lon=item.lon, bearing=camera.view.bearing,
+            fov=camera.view.fov, range_m=camera.view.range_m, retention_days=camera.retention_days,
+            main_stream_url=camera.main_stream_url, sub_stream_url=camera.sub_stream_url,
+            review_state=item.privacy_review.value, masks=masks_as_lists(camera.privacy_masks),
+            review_note="demo data: reviewed before the demo began" if reviewed else "",
+            pending_reason="" if reviewed else "new camera",
+            reviewed_by=DEMO_REVIEWER if reviewed else None, reviewed_at=now if reviewed else None,
+            withdrawn=camera.withdrawn, sync_version=version, updated_at=now,
+        )
+        session.add(row)
+        city_cameras.publish_change(session, row)
+        report.city_cameras_pending += not reviewed
+    report.city_cameras_created = len(new)
     session.flush()
 
 
@@ -266,10 +324,10 @@ def write_credentials(
 
 def add_seed_demo_command(subparsers) -> None:
     parser = subparsers.add_parser(
-        "seed-demo", help="demo mode only: registered cameras from a JSON file, demo accounts",
+        "seed-demo", help="demo mode only: registered and city cameras from a JSON file, demo accounts",
     )
     parser.add_argument("--cameras", type=Path, metavar="FILE",
-                        help="registered cameras (JSON, format rtcc-demo-registry v1)")
+                        help="registered and city pole cameras (JSON, format rtcc-demo-registry v1)")
     parser.set_defaults(handler=run_seed_demo)
 
 
@@ -285,6 +343,10 @@ def run_seed_demo(args: argparse.Namespace, settings: ServerSettings) -> int:
     report = seed_demo(build_services(settings), registry, actor=_console_actor())
     print(f"owners: {report.owners_created} created; cameras: {report.cameras_created} created, "
           f"{report.cameras_present} already present")
+    if registry is not None and registry.city_cameras:
+        print(f"city cameras: {report.city_cameras_created} created "
+              f"({report.city_cameras_pending} pending privacy review), "
+              f"{report.city_cameras_present} already present")
     if report.users_created:
         print("Demo accounts (no second factor; shown once, also in "
               f"{report.credentials_file}):")

@@ -21,6 +21,7 @@ DESK_ACTIONS: dict[str, str] = {
     "map.search_point": "searched for cameras around a point on the map",
     "call.search": "searched for cameras around a call",
     "video.view": "watched a camera live",
+    "wall.maximise": "maximised a camera on a video wall (its main stream)",
     "video.playback": "played back recorded video",
     "video.snapshot": "saved a still image from video",
     "video.export": "exported a video clip",

@@ -1,5 +1,5 @@
 """The periodic job: reminders, expiries, yearly reconfirmations, lapses, abandoned uploads,
-never-confirmed registrations, old desk events."""
+never-confirmed registrations, old desk events, unmasked views left open."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 import threading
 from datetime import UTC, datetime, timedelta
 
-from server_stub import events, footage_requests, registration, upload_lifecycle
+from server_stub import city_cameras, events, footage_requests, registration, upload_lifecycle
 from server_stub.services import Services
 
 log = logging.getLogger("rtcc.server.housekeeping")
@@ -25,6 +25,7 @@ def run_once(services: Services, now: datetime | None = None) -> dict[str, int]:
         "purged unconfirmed registrations":
             lambda s: registration.purge_unverified(s, services, now),
         "pruned desk events": lambda s: events.prune(s, now - keep_events),
+        "ended unmasked views": lambda s: city_cameras.close_stale_unmasked_views(s, services, now),
     }
     done = {}
     for name, task in tasks.items():

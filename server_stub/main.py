@@ -18,8 +18,10 @@ from server_stub.pages import render
 from server_stub.routes import (
     audit_api,
     auth,
+    city_cameras,
     desk_audit,
     docs,
+    edge,
     events,
     evidence_api,
     health,
@@ -51,7 +53,7 @@ def create_app(settings: ServerSettings, services: Services | None = None) -> Fa
     app.mount("/static/app", StaticFiles(directory=HERE / "static"), name="app-static")
     docs.install(app)
     routers = (health, auth, users, registration, registry_sync, requests, owner, uploads,
-               evidence_api, shares, events, desk_audit, audit_api)
+               evidence_api, shares, events, desk_audit, audit_api, city_cameras, edge)
     for module in routers:
         app.include_router(module.router)
     app.add_middleware(SecurityHeaders)

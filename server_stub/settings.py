@@ -112,6 +112,18 @@ class ServerSettings(BaseSettings):
         50, ge=1, title="Audit checkpoint interval",
         description="Write the chain's head to the checkpoint file after this many records.",
     )
+    edge_code_hours: float = Field(
+        72, gt=0, le=24 * 30, title="Edge enrollment code lifetime (h)",
+        description="A one-time code for enrolling a business's edge recorder stops working after this.",
+    )
+    edge_clip_wait_hours: float = Field(
+        24, gt=0, le=24 * 30, title="Edge clip requests wait for an offline box (h)",
+        description="A clip asked of an edge box that does not come online within this expires.",
+    )
+    edge_live_max_seconds: int = Field(
+        600, ge=10, le=4 * 3600, title="Longest live view of an edge channel (s)",
+        description="The server ends every live session from an edge box after this; an analyst may ask for less.",
+    )
 
     @field_validator("smtp_security")
     @classmethod

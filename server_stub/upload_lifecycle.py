@@ -30,9 +30,14 @@ def hashes(services: Services) -> tus.RunningHashes:
     return services.extra.setdefault("tus_hashes", tus.RunningHashes())
 
 
+def uploader(footage: FootageRequest) -> str:
+    """Who sends a request's files: its owner, or the owner's edge box (whose id is the owner's)."""
+    return f"{'edge' if footage.channel == 'edge' else 'owner'}:{footage.camera.owner_id}"
+
+
 def audit(services: Services, session: Session, footage: FootageRequest, action: str, what: str, *,
           source: str, outcome: str = "success") -> None:
-    services.audit(session, actor=f"owner:{footage.camera.owner_id}", action=action,
+    services.audit(session, actor=uploader(footage), action=action,
                    object=f"{what} request:{footage.id}", outcome=outcome, source=source,
                    case_ref=footage.case_ref)
 

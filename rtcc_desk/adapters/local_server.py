@@ -7,8 +7,6 @@ of one (the benchmarks do that on purpose) cannot take the other down.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import signal
 import socket
@@ -19,16 +17,7 @@ from pathlib import Path
 
 import httpx
 
-
-def _die_with_parent() -> None:
-    """In the child, before exec: ask Linux to end it when the desk that started it dies
-    (even by SIGKILL), so no orphan server keeps the port and the database. Linux sends it
-    when the *thread* that started the child ends: call ``start`` from a long-lived thread."""
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-_PR_SET_PDEATHSIG = 1
+from rtcc_media.children import dying_with_parent
 
 
 def free_port() -> int:
@@ -86,10 +75,14 @@ class LocalServer:
         self.port = self.port or free_port()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115
+        # Ended (SIGTERM) when the desk that started it dies, even by SIGKILL, so no orphan
+        # server keeps the port and the database. Linux sends it when the *thread* that started
+        # the child ends: call ``start`` from a long-lived thread.
+        argv, before_exec = dying_with_parent(
+            self._argv("serve", "--host", "127.0.0.1", "--port", str(self.port)), "TERM")
         self.process = subprocess.Popen(
-            self._argv("serve", "--host", "127.0.0.1", "--port", str(self.port)),
-            env=self._env(), stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,  # noqa: PLW1509
+            argv, env=self._env(), stdout=self._log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, preexec_fn=before_exec,  # noqa: PLW1509
         )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:

@@ -179,10 +179,11 @@ class VlcPlayer:
 
     # -- caller's thread ---------------------------------------------------------------------
 
-    def open(self, path_or_url: str) -> None:
-        """Load a file path or an http(s)/file URL and show its first frame, paused."""
+    def open(self, path_or_url: str, options: tuple[str, ...] = ()) -> None:
+        """Load a file path or an http(s)/file/fd URL; ``options`` are libvlc media options
+        such as ``":network-caching=300"`` (the live wall uses them; the review pane does not)."""
         self._mp.stop()
-        media = self._instance.media_new(path_or_url)
+        media = self._instance.media_new(path_or_url, *options)
         if media is None:
             raise PlayerError(f"libvlc cannot open {path_or_url!r}")
         with self._lock:
@@ -201,6 +202,20 @@ class VlcPlayer:
 
     def pause(self) -> None:
         self._mp.set_pause(1)
+
+    def stop(self) -> None:
+        """Stop decoding (the media stays loaded; ``play()`` starts it again). Blocks until
+        libvlc's input thread has ended: call it off the GUI thread for network streams."""
+        self._mp.stop()
+
+    def video_size(self) -> tuple[int, int] | None:
+        """The picture's real size. The frame buffer can be taller: libvlc 3 hands the video
+        callbacks the coded size (360 rows coded as 368) and stretches the picture to fill it."""
+        try:
+            width, height = self._mp.video_get_size(0)
+        except Exception:  # noqa: BLE001  (python-vlc raises a bare Exception without video)
+            return None
+        return (int(width), int(height)) if width and height else None
 
     def seek(self, ms: int) -> None:
         self._mp.set_time(max(0, int(ms)))

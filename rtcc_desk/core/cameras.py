@@ -6,6 +6,12 @@ import enum
 from dataclasses import dataclass, field
 
 from rtcc_desk.core.geo import LatLon
+from rtcc_desk.core.privacy_review import Masks, PrivacyReview, check_masks
+
+__all__ = [
+    "DEFAULT_VIEW", "EDGE_MAX_CHANNELS", "POLE_POSITIONS", "Camera", "CameraKind", "EdgeChannel",
+    "Masks", "PoleCamera", "PrivacyReview", "RecorderType", "RegisteredCamera", "View",
+]
 
 #: Cameras on one city pole: positions 1..3.
 POLE_POSITIONS = (1, 2, 3)
@@ -25,14 +31,6 @@ class CameraKind(enum.StrEnum):
     def open_now(self) -> bool:
         """City cameras and edge channels can be opened by an analyst; the rest are requested."""
         return self in (CameraKind.CITY_POLE, CameraKind.EDGE_CHANNEL)
-
-
-class PrivacyReview(enum.StrEnum):
-    """State of a city camera's privacy review; only approved cameras go live."""
-
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
 
 
 class RecorderType(enum.StrEnum):
@@ -101,13 +99,21 @@ class Camera:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PoleCamera(Camera):
-    """One of the three cameras on a city utility pole."""
+    """One of the three cameras on a city utility pole.
+
+    ``privacy_masks`` are the polygons the privacy reviewer drew over what must never be shown
+    (windows, yards, doorways): each a tuple of (x, y) corners as fractions of the frame, x to
+    the right and y down, blacked out on every frame before it reaches a screen. The review
+    rules (what sends a camera back to pending) are in ``rtcc_desk.core.privacy_review``.
+    """
 
     pole_id: str
     position_on_pole: int
-    main_stream_url: str = ""
-    sub_stream_url: str = ""
+    # Left out of repr: a stream URL may carry the camera's password, and reprs end up in logs.
+    main_stream_url: str = field(default="", repr=False)
+    sub_stream_url: str = field(default="", repr=False)
     privacy_review: PrivacyReview = PrivacyReview.PENDING
+    privacy_masks: Masks = ()
     kind: CameraKind = field(init=False, default=CameraKind.CITY_POLE)
 
     @property
@@ -119,6 +125,8 @@ class PoleCamera(Camera):
         Camera.__post_init__(self)
         if self.position_on_pole not in POLE_POSITIONS:
             raise ValueError(f"position on pole {self.position_on_pole} must be 1, 2 or 3")
+        # Lists read from JSON become tuples, so equal masks compare equal and hash.
+        object.__setattr__(self, "privacy_masks", check_masks(self.privacy_masks))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

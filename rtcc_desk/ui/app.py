@@ -124,6 +124,8 @@ def build_desk(settings: DeskSettings, args: argparse.Namespace, folder: Path, d
     lock = IdleLock(settings.idle_lock_minutes * 60, password_checker(entered.pop("password")),
                     session.username, window)
     window.lock_requested.connect(lock.lock)
+    if desk.privacy is not None:  # no unmasked picture stays on a locked screen
+        lock.locked.connect(desk.privacy.stop)
     desk.sign_in_needed.connect(lambda: sign_in_again(window, desk, client, session.username, server_url))
     desk.start()
     if "dashboard" in window.panes:
@@ -181,6 +183,9 @@ def assemble(settings: DeskSettings, args, folder: Path, demo, client, session):
     from rtcc_desk.adapters.store import load_cameras, open_store
     from rtcc_desk.core.camera_index import CameraIndex
     from rtcc_desk.ui.calls.pane import CallsPane
+    from rtcc_desk.ui.city_camera_sync import CityCameraFollower
+    from rtcc_desk.ui.privacy_wiring import add_privacy_menu
+    from rtcc_desk.ui.wall_wiring import add_video_walls
     from rtcc_desk.ui.camera_details import CameraDetailsPane
     from rtcc_desk.ui.candidates.pane import CandidatesPane
     from rtcc_desk.adapters.server_link.dashboard_source import dashboard_loader
@@ -267,7 +272,30 @@ def assemble(settings: DeskSettings, args, folder: Path, demo, client, session):
         desk.review = DeskReview(desk.requests, client, folder / "review", VerdictOutbox.open(link_url))
         window.panes["calls"].raise_()
     window.restore()
+    desk.city_cameras = CityCameraFollower(desk)
+    desk.walls = add_video_walls(window, desk, index, folder, settings, roles=session.roles,
+                                 workstation=args.workstation, demo=demo is not None)
+    if desk.walls is not None:
+        desk.city_cameras.changed.connect(lambda _ids: desk.walls.cameras_changed())
+    desk.privacy = add_privacy_menu(window, client, session, details=details, audit=desk.audit,
+                                    open_stream=_demo_unmasked(desk) if demo else None)
+    if desk.privacy is not None:
+        desk.city_cameras.changed.connect(lambda _ids: desk.privacy.cameras_changed(desk.p.index))
+        if desk.walls is not None and desk.privacy.may_unmask:
+            desk.walls.services.view_unmasked = desk.privacy.view_unmasked
     return window, desk
+
+
+def _demo_unmasked(desk):
+    """In the demo, reviewers and supervisors watch the demo's local video, as the wall does."""
+    from rtcc_desk.ui.privacy.live_view import unmasked_stream
+
+    def open_stream(camera):
+        demo_video = desk.walls.demo if desk.walls is not None else None
+        if demo_video is not None and demo_video.streams:
+            camera = demo_video.cameras_with_video([camera])[0]
+        return unmasked_stream(camera)
+    return open_stream
 
 
 def _received_at(calls, call_ref: str):

@@ -80,6 +80,9 @@ class Desk(QObject):
         self._radius_override: float | None = None
         self._result: CorrelationResult | None = None
         self.requests = None  # DeskRequests, when the analyst's roles include requests
+        self.city_cameras = None  # CityCameraFollower: review states and masks from the server
+        self.walls = None  # DeskWalls, for analysts and supervisors
+        self.privacy = None  # DeskPrivacy: review, unmasked views, inventory (by role)
         self._subject: tuple[str, LatLon | None, datetime | None] | None = None  # call id or "", point
         self._syncing = self._delivering = self._asked_sign_in = False
         # Audit records are written (fsynced) off the GUI thread, one at a time, in order.
@@ -113,6 +116,8 @@ class Desk(QObject):
         self.deliver_audit()
         if self.requests is not None:
             self.requests.start()
+        if self.city_cameras is not None:
+            self.city_cameras.start()
 
     def stop(self) -> None:
         for timer in self._timers:
@@ -120,6 +125,12 @@ class Desk(QObject):
         self.p.feeds.stop()
         if self.requests is not None:
             self.requests.stop()
+        if self.city_cameras is not None:
+            self.city_cameras.stop()
+        if self.walls is not None:
+            self.walls.stop()  # saves the walls, ends open views in the audit trail
+        if self.privacy is not None:
+            self.privacy.stop()  # unmasked views end (audited) with the desk
         self._audit_writer.waitForDone()  # every audit record is on disk before the desk goes
 
     # ----- calls ------------------------------------------------------------------------

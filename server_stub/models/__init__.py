@@ -2,7 +2,9 @@
 
 from server_stub.models import (  # noqa: F401  (register the tables)
     audit,
+    city_cameras,
     desk_audit,
+    edge,
     events,
     registry,
     requests,

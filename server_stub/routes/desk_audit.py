@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from pydantic_core import PydanticCustomError
 
 from server_stub import desk_audit
-from server_stub.auth import DeskUser
+from server_stub.auth import StaffUser
 from server_stub.deps import ServicesDep, SourceDep
 
 #: Records per request; a desk with a longer queue sends several batches, oldest first.
@@ -87,7 +87,7 @@ class DeskBatchOut(BaseModel):
                422: {"description": "a record is malformed or names an unknown action"}},
 )
 def append_desk_records(
-    body: DeskBatchIn, user: DeskUser, services: ServicesDep, source: SourceDep
+    body: DeskBatchIn, user: StaffUser, services: ServicesDep, source: SourceDep
 ) -> DeskBatchOut:
     """Append each record to the audit trail as ``analyst:<you>``, in the order given.
 

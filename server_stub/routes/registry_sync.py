@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from server_stub.auth import DeskUser
 from server_stub.deps import ServicesDep, SessionDep, SourceDep
+from server_stub.models.edge import EdgeChannel
 from server_stub.models.registry import CameraRegistration, Owner
 
 router = APIRouter(prefix="/api/registry", tags=["registry"])
@@ -22,7 +23,7 @@ class CameraChange(BaseModel):
     id: str
     present: bool
     sync_version: int
-    kind: str | None = None  # business | residential
+    kind: str | None = None  # business | residential | edge_channel
     label: str | None = None
     lat: float | None = None
     lon: float | None = None
@@ -31,6 +32,9 @@ class CameraChange(BaseModel):
     range_m: float | None = None
     recorder_type: str | None = None
     retention_days: float | None = None
+    # Only for kind edge_channel: which enrolled box, and its channel 1..4 (docs/edge-server.md).
+    edge_box_id: str | None = None
+    channel: int | None = None
     updated_at: datetime
 
 
@@ -51,12 +55,17 @@ def camera_change(camera: CameraRegistration) -> CameraChange:
     ))
 
 
-def _change_fields(*, status: str, is_business: bool, **row) -> dict:
+def _change_fields(*, status: str, is_business: bool, edge_box_id: str | None = None,
+                   channel: int | None = None, **row) -> dict:
     # Only verified, active registrations are on the analysts' map; anything else is a removal,
     # and a removal carries no location (a withdrawn owner's data leaves every desk).
     if status != "active":
         return {"id": row["id"], "present": False, "sync_version": row["sync_version"],
                 "updated_at": row["updated_at"]}
+    if edge_box_id is not None:
+        # A business's edge recorder: the analyst can ask it for footage or live view at once.
+        return {**row, "present": True, "kind": "edge_channel", "edge_box_id": edge_box_id,
+                "channel": channel}
     return {**row, "present": True, "kind": "business" if is_business else "residential"}
 
 
@@ -65,7 +74,7 @@ _CHANGE_COLUMNS = (
     Owner.is_business, CameraRegistration.label, CameraRegistration.lat, CameraRegistration.lon,
     CameraRegistration.bearing, CameraRegistration.fov, CameraRegistration.range_m,
     CameraRegistration.recorder_type, CameraRegistration.retention_days,
-    CameraRegistration.updated_at,
+    CameraRegistration.updated_at, EdgeChannel.box_id.label("edge_box_id"), EdgeChannel.channel,
 )
 _CHANGES_JSON = TypeAdapter(ChangesOut)
 
@@ -80,6 +89,7 @@ def changes(
     # 100k cameras is 20 pages, so per-camera overhead is what the desk waits for.
     rows = session.execute(
         select(*_CHANGE_COLUMNS).join(Owner, Owner.id == CameraRegistration.owner_id)
+        .outerjoin(EdgeChannel, EdgeChannel.camera_id == CameraRegistration.id)
         .where(CameraRegistration.sync_version > since)
         .order_by(CameraRegistration.sync_version).limit(limit + 1)
     ).all()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
@@ -35,6 +35,11 @@ _AUDITED_FAILURES = {
 }
 GONE = ("This link has expired or has already been answered. If you still have footage to "
         "share, call the number in the email.")
+
+#: Finds the footage request an upload belongs to, or raises ``tus.TusError``: the owner's link
+#: here, an edge box's credential and command in routes/edge_uploads.py. The tus handling
+#: below is the same for both, so a clip from a box becomes evidence exactly like an owner's.
+FindFootage = Callable[[Session], FootageRequest]
 
 
 @contextmanager
@@ -91,13 +96,26 @@ def tus_options(services: ServicesDep) -> Response:
     return Response(status_code=204, headers=tus.options_headers(limit))
 
 
+def _owner_link(token: str) -> FindFootage:
+    return lambda session: _footage(session, token)
+
+
 @router.post("/r/{token}/files", name="tus_create",
              dependencies=[Depends(limit_by_ip("upload.create", 60, 3600))])
 def create_upload(token: str, request: Request, session: SessionDep, services: ServicesDep,
                   source: SourceDep) -> Response:
+    def location(upload_id: str) -> str:
+        return request.url_for("tus_upload", token=token, upload_id=upload_id).path
+
+    return tus_create(_owner_link(token), location, request, session, services, source)
+
+
+def tus_create(find: FindFootage, location: Callable[[str], str], request: Request,
+               session: Session, services, source: str) -> Response:
+    """tus creation for the request ``find`` names; ``location`` gives the new upload's path."""
     with _tus_errors():
         tus.require_version(request.headers)
-        footage = _footage(session, token)
+        footage = find(session)
         length, limit = tus.parse_length(request.headers), lifecycle.max_upload_bytes(services)
         meta = tus.parse_metadata(request.headers.get("upload-metadata"))
         if length > limit:
@@ -131,16 +149,21 @@ def create_upload(token: str, request: Request, session: SessionDep, services: S
         lifecycle.audit(services, session, footage, "upload.create",
                         f"upload:{upload.id} size:{length}", source=source)
         session.commit()
-        location = request.url_for("tus_upload", token=token, upload_id=upload.id).path
-        return Response(status_code=201, headers={**_headers(upload), "Location": location})
+        return Response(status_code=201,
+                        headers={**_headers(upload), "Location": location(upload.id)})
 
 
 @router.head("/r/{token}/files/{upload_id}", name="tus_upload")
 def upload_status(token: str, upload_id: str, request: Request, session: SessionDep,
                   services: ServicesDep, source: SourceDep) -> Response:
+    return tus_status(_owner_link(token), upload_id, request, session, services, source)
+
+
+def tus_status(find: FindFootage, upload_id: str, request: Request, session: Session, services,
+               source: str) -> Response:
     with _tus_errors():
         tus.require_version(request.headers)
-        footage = _footage(session, token)
+        footage = find(session)
         upload = _upload(session, footage, upload_id)
         if upload.state == "receiving" and upload.offset == upload.length:
             lifecycle.recover(session, services, footage, upload, source)
@@ -150,10 +173,15 @@ def upload_status(token: str, upload_id: str, request: Request, session: Session
 @router.patch("/r/{token}/files/{upload_id}")
 async def upload_chunk(token: str, upload_id: str, request: Request, session: SessionDep,
                        services: ServicesDep, source: SourceDep) -> Response:
+    return await tus_patch(_owner_link(token), upload_id, request, session, services, source)
+
+
+async def tus_patch(find: FindFootage, upload_id: str, request: Request, session: Session,
+                    services, source: str) -> Response:
     with _tus_errors():
         tus.require_version(request.headers)
         expected = tus.parse_checksum(request.headers)
-        footage, upload = await run_in_threadpool(_load, session, token, upload_id)
+        footage, upload = await run_in_threadpool(_load, session, find, upload_id)
         if upload.state == "complete":  # a retry after the last answer was lost
             tus.check_patch(request.headers, stored_offset=upload.offset, length=upload.length)
             return Response(status_code=204, headers=_headers(upload))
@@ -180,9 +208,14 @@ async def upload_chunk(token: str, upload_id: str, request: Request, session: Se
 @router.delete("/r/{token}/files/{upload_id}")
 def terminate_upload(token: str, upload_id: str, request: Request, session: SessionDep,
                      services: ServicesDep, source: SourceDep) -> Response:
+    return tus_terminate(_owner_link(token), upload_id, request, session, services, source)
+
+
+def tus_terminate(find: FindFootage, upload_id: str, request: Request, session: Session, services,
+                  source: str) -> Response:
     with _tus_errors():
         tus.require_version(request.headers)
-        footage = _footage(session, token)
+        footage = find(session)
         upload = _upload(session, footage, upload_id)
         if upload.state == "complete":
             raise tus.TusError(403, "A received file is kept as evidence and cannot be deleted "
@@ -209,8 +242,8 @@ async def _body(request: Request):
         raise tus.BodyInterrupted from None
 
 
-def _load(session: Session, token: str, upload_id: str) -> tuple[FootageRequest, Upload]:
-    footage = _footage(session, token)
+def _load(session: Session, find: FindFootage, upload_id: str) -> tuple[FootageRequest, Upload]:
+    footage = find(session)
     return footage, _upload(session, footage, upload_id)
 
 

@@ -26,6 +26,7 @@ from rtcc_desk.core.cameras import (
 )
 from rtcc_desk.core.geo import LatLon
 from rtcc_desk.core.rejections import ImportReport, Rejection, RowError
+from rtcc_desk.core.wall.stream_urls import check_stream_url
 
 
 class CameraRows:
@@ -41,9 +42,12 @@ class CameraRows:
         columns: Mapping[str, str] | None,
         id_prefix: str,
         locations: bool,
+        shared_with: CameraRows | None = None,
     ) -> None:
+        """``shared_with``: another builder of the same file whose report and ids this one adds to
+        (a pole file builds each camera of a row with its own columns)."""
         self.source = source
-        self.report: ImportReport[Camera] = ImportReport()
+        self.report: ImportReport[Camera] = shared_with.report if shared_with else ImportReport()
         self.columns = resolve_columns(header, columns, source=source, locations=locations)
         self.kind = kind
         self.kind_column = None
@@ -59,7 +63,7 @@ class CameraRows:
                 if field not in self.columns:
                     raise TabularError(f"{source}: {kind.value} cameras need a {field} column")
         self.id_prefix = id_prefix
-        self._first_row_of: dict[str, int] = {}
+        self._first_row_of: dict[str, int] = shared_with._first_row_of if shared_with else {}
 
     def add(
         self,
@@ -110,8 +114,8 @@ class CameraRows:
             camera_type, own = PoleCamera, {
                 "pole_id": self._required(values, "pole_id"),
                 "position_on_pole": self._whole(values, "position", POLE_POSITIONS),
-                "main_stream_url": self._text(values, "main_stream_url"),
-                "sub_stream_url": self._text(values, "sub_stream_url"),
+                "main_stream_url": self._stream_url(values, "main_stream_url"),
+                "sub_stream_url": self._stream_url(values, "sub_stream_url"),
                 "privacy_review": self._review(values),
             }
         elif kind is CameraKind.EDGE_CHANNEL:
@@ -197,6 +201,17 @@ class CameraRows:
             choices = ", ".join(str(a) for a in allowed)
             raise RowError(self._field(field), f"{value:g} is not one of {choices}")
         return int(value)
+
+    def _stream_url(self, values: Mapping[str, str], field: str) -> str:
+        """A checked stream address, or "" when the cell is empty (no stream known yet)."""
+        text = self._text(values, field)
+        if not text:
+            return ""
+        try:
+            return check_stream_url(text)
+        except ValueError as exc:
+            # The reason shows the address with its password hidden (check_stream_url does that).
+            raise RowError(self._field(field), str(exc)) from None
 
     def _review(self, values: Mapping[str, str]) -> PrivacyReview:
         """A city camera is pending privacy review unless the file says otherwise."""

@@ -13,6 +13,8 @@ from rtcc_desk.adapters.demo.shreveport import (
     CSV_COLUMNS,
     POLE_COUNT,
     generate_demo_cameras,
+    spread_streams,
+    with_stream_urls,
     write_demo_cameras_csv,
 )
 from rtcc_desk.adapters.demo.vocabulary import (
@@ -45,5 +47,7 @@ __all__ = [
     "load_builtin_vocabulary",
     "load_vera_vocabulary",
     "priority_for_category",
+    "spread_streams",
+    "with_stream_urls",
     "write_demo_cameras_csv",
 ]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -19,6 +20,7 @@ from rtcc_desk.core.cameras import (
     View,
 )
 from rtcc_desk.core.geo import LatLon
+from rtcc_desk.core.wall.stream_urls import check_stream_url
 
 T = TypeVar("T")
 
@@ -117,6 +119,44 @@ def _pole_cameras(rng: random.Random, streets: StreetMap) -> list[PoleCamera]:
     if pole_no != POLE_COUNT:
         raise RuntimeError(f"corridor pole counts add up to {pole_no}, not {POLE_COUNT}")
     return cameras
+
+
+def with_stream_urls(
+    cameras: Iterable[Camera], urls: Mapping[str, tuple[str, str] | str]
+) -> list[Camera]:
+    """The cameras, each pole camera named in ``urls`` given those stream addresses.
+
+    The demo's hook for live video: the generated addresses (10.20.x.y) reach no camera, so
+    at start the demo serves a few local streams (``rtcc_media.sources``) and fills them in
+    here, camera id → ``(main, sub)`` or one address for both. Addresses are checked
+    (ValueError naming the camera, password hidden); cameras not named keep theirs.
+    """
+    result: list[Camera] = []
+    for camera in cameras:
+        given = urls.get(camera.camera_id) if isinstance(camera, PoleCamera) else None
+        if given is not None:
+            main, sub = (given, given) if isinstance(given, str) else given
+            try:
+                main, sub = check_stream_url(main), check_stream_url(sub)
+            except ValueError as exc:
+                raise ValueError(f"stream for {camera.camera_id}: {exc}") from None
+            camera = dataclasses.replace(camera, main_stream_url=main, sub_stream_url=sub)
+        result.append(camera)
+    return result
+
+
+def spread_streams(
+    cameras: Iterable[Camera], sources: Sequence[tuple[str, str] | str]
+) -> dict[str, tuple[str, str] | str]:
+    """Camera id → one of a few demo ``sources``, taken in turn, for every pole camera.
+
+    A demo cannot serve 270 streams from one machine; a dozen or so looping clips shared
+    round the poles look alive on any wall page. Feed the result to ``with_stream_urls``.
+    """
+    if not sources:
+        raise ValueError("give at least one demo stream")
+    poles = [c.camera_id for c in cameras if isinstance(c, PoleCamera)]
+    return {camera_id: sources[n % len(sources)] for n, camera_id in enumerate(poles)}
 
 
 def _registered_cameras(

@@ -76,7 +76,7 @@ class RegistryChange:
     present: bool
     sync_version: int
     updated_at: datetime
-    kind: str | None = None  # business | residential
+    kind: str | None = None  # business | residential | edge_channel
     label: str | None = None
     lat: float | None = None
     lon: float | None = None
@@ -85,6 +85,8 @@ class RegistryChange:
     range_m: float | None = None
     recorder_type: str | None = None
     retention_days: float | None = None
+    edge_box_id: str | None = None  # edge_channel only: the enrolled box and its channel 1..4
+    channel: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""Video tools shared by the desk, the edge box and the tests: ffmpeg clips, local RTSP/HTTP sources, remuxing."""
