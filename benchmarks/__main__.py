@@ -10,8 +10,10 @@ from benchmarks import (
     correlation,
     desk_feed,
     desk_map,
+    desk_queue,
     desk_start,
     edge_box,
+    edge_e2e,
     imports,
     live_wall,
     server_latency,
@@ -33,8 +35,10 @@ def main() -> int:
     else:
         figures = correlation.run() + imports.run() + server_uploads.run() + server_latency.run()
         figures += desk_feed.run() + desk_map.run() + desk_start.run()
+    figures += desk_queue.run(seconds=5.0, uploads=5) if args.quick else desk_queue.run()
     figures += live_wall.run(tiles=4, seconds=3.0) if args.quick else live_wall.run()
     figures += edge_box.run(record_seconds=15, days=3) if args.quick else edge_box.run()
+    figures += edge_e2e.run(clip_minutes=2, clips=2, lives=2) if args.quick else edge_e2e.run()
     missed = [f.name for f in figures if f.met is False]
     print(f"\n{sum(f.met is True for f in figures)} targets met, {len(missed)} missed")
     for name in missed:

@@ -45,6 +45,10 @@ class LiveSession:
             command += ["-rtsp_transport", self.transport]
         else:
             command += ["-rw_timeout", "15000000"]
+        # ffmpeg reads 5 s of a camera by default before it writes a byte; a stream copy only
+        # needs the codec parameters, which arrive with the first keyframe: 1 s / 1 MB is enough
+        # for cameras with keyframes at least every second and takes ~5 s off "watch live".
+        command += ["-analyzeduration", "1000000", "-probesize", "1000000"]
         return command + ["-i", self.camera.url, "-map", "0:v:0", "-c", "copy", "-t", str(max_seconds),
                           "-f", "mpegts", "pipe:1"]
 

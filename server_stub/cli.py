@@ -88,6 +88,8 @@ def _serve(args, settings) -> int:
         app, host=args.host, port=args.port,
         ssl_certfile=str(args.certfile) if args.certfile else None,
         ssl_keyfile=str(args.keyfile) if args.keyfile else None,
+        # Edge boxes hold long-polls and live uploads open: do not wait for them at shutdown.
+        timeout_graceful_shutdown=5,
     )
     return 0
 

@@ -196,6 +196,7 @@ def assemble(settings: DeskSettings, args, folder: Path, demo, client, session):
     from rtcc_desk.ui.main_window import MainWindow
     from rtcc_desk.ui.map.config import MapConfig
     from rtcc_desk.ui.map.pane import MapPane
+    from rtcc_desk.ui.edge_actions import add_edge_actions
     from rtcc_desk.ui.request_wiring import DeskRequests
     from rtcc_desk.ui.review_wiring import DeskReview
     from rtcc_desk.ui.status_bar import DeskStatusBar
@@ -271,6 +272,7 @@ def assemble(settings: DeskSettings, args, folder: Path, demo, client, session):
         window.add_pane("requests", "Requests", desk.requests.pane, "left", "Ctrl+6", tab_with="calls")
         desk.review = DeskReview(desk.requests, client, folder / "review", VerdictOutbox.open(link_url))
         window.panes["calls"].raise_()
+    add_edge_actions(desk, client, zone, session.roles)  # an edge channel's buttons in its details
     window.restore()
     desk.city_cameras = CityCameraFollower(desk)
     desk.walls = add_video_walls(window, desk, index, folder, settings, roles=session.roles,

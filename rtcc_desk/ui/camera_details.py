@@ -33,11 +33,13 @@ FetchOwner = Callable[[str, str], object]
 
 class CameraDetailsPane(QWidget):
     owner_shown = Signal(str)  #: camera id whose owner contact is now on screen
+    request_footage = Signal(str)  #: camera id: the analyst asks its owner for footage
 
     def __init__(self, fetch_owner: FetchOwner | None = None) -> None:
         super().__init__()
         self._fetch_owner = fetch_owner
         self.camera: Camera | None = None
+        self.edge_actions = None  # an edge channel's buttons (ui/edge_actions.py), once set
         layout = QVBoxLayout(self)
         self.title = QLabel("No camera selected")
         self.title.setStyleSheet("font-size: 13pt; font-weight: bold;")
@@ -51,20 +53,35 @@ class CameraDetailsPane(QWidget):
         self.owner_button.clicked.connect(self.ask_for_owner)
         self.owner_button.hide()
         layout.addWidget(self.owner_button)
+        self.request_button = QPushButton("Request footage…")
+        self.request_button.setToolTip("Ask this camera's owner for the selected call's footage (Ctrl+R)")
+        self.request_button.clicked.connect(
+            lambda: self.camera is not None and self.request_footage.emit(self.camera.camera_id))
+        self.request_button.hide()
+        layout.addWidget(self.request_button)
         self.owner = QLabel()
         self.owner.setWordWrap(True)
         self.owner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.owner)
         layout.addStretch()
 
+    def set_edge_actions(self, actions: QWidget) -> None:
+        """Show ``actions`` (with ``show_camera``) above the owner's contact, for every camera."""
+        self.edge_actions = actions
+        self.layout().insertWidget(self.layout().indexOf(self.owner), actions)
+        actions.show_camera(self.camera)
+
     def show_camera(self, camera: Camera | None) -> None:
         self.camera = camera
+        if self.edge_actions is not None:
+            self.edge_actions.show_camera(camera)
         self.owner.clear()
         while self.form.rowCount():
             self.form.removeRow(0)
         if camera is None:
             self.title.setText("No camera selected")
             self.owner_button.hide()
+            self.request_button.hide()
             return
         self.title.setText(camera.name or camera.camera_id)
         for label, value in self._facts(camera):
@@ -73,6 +90,7 @@ class CameraDetailsPane(QWidget):
             text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.form.addRow(label, text)
         self.owner_button.setVisible(isinstance(camera, RegisteredCamera) and self._fetch_owner is not None)
+        self.request_button.setVisible(isinstance(camera, RegisteredCamera))
         self.owner_button.setEnabled(True)
 
     def _facts(self, camera: Camera) -> list[tuple[str, str]]:

@@ -34,12 +34,13 @@ class DeskRequests:
         self.dialog: RequestDialog | None = None
         action = QAction("Request footage…", window, shortcut=QKeySequence("Ctrl+R"))
         action.setToolTip("Ask the owners of the candidate cameras for the call's footage")
-        action.triggered.connect(self.open_dialog)
+        action.triggered.connect(lambda: self.open_dialog())
         window.addAction(action)
         menu = window.menuBar().addMenu("&Requests")
         menu.addAction(action)
         self.action = action
         self.package_export = CasePackageMenu(self, menu)
+        desk.p.details.request_footage.connect(self.open_dialog_for)
 
     def start(self) -> None:
         if self.client.session is not None:  # offline sign-in: the feed starts after sign-in again
@@ -58,8 +59,15 @@ class DeskRequests:
     def _delivered(self, results) -> None:
         self.queue.upsert([r for result in results for r in result.requests])
 
-    def open_dialog(self) -> None:
+    def open_dialog_for(self, camera_id: str) -> None:
+        """"Request footage…" in a camera's details: that camera, for the selected call."""
+        camera = self.desk.p.index.camera(camera_id)
+        if camera is not None:
+            self.open_dialog([camera])
+
+    def open_dialog(self, chosen: list | None = None) -> None:
         call, incident_time, cameras = self.desk.request_subject()
+        cameras = chosen or cameras
         if not cameras:
             QMessageBox.information(self.window, "Request footage",
                                     "Select a call (or search a map point) with registered cameras "

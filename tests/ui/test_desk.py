@@ -240,3 +240,22 @@ def test_request_footage_from_the_candidates_reaches_the_server_and_the_queue(qt
         window.grab().save(str(Path(__file__).resolve().parents[2] / "screenshots" / "desk-requests-1920x1080.png"))
     finally:
         desk.stop()
+
+
+def test_request_footage_from_a_cameras_details(qtbot, demo, tmp_path):
+    window, desk = _open_desk(qtbot, demo, tmp_path / "desk", calls_per_minute=0.01)
+    try:
+        camera = next(c for c in demo.cameras if isinstance(c, RegisteredCamera) and c.location)
+        qtbot.waitUntil(lambda: desk.p.index.camera(camera.camera_id) is not None, timeout=60_000)
+        desk.open_camera(camera.camera_id)
+        button = desk.p.details.request_button
+        assert not button.isHidden()
+        button.click()
+        dialog = desk.requests.dialog
+        assert [c.camera_id for c in dialog.cameras] == [camera.camera_id]
+        dialog.reject()
+        pole = next(c for c in demo.local_cameras if c.in_service)
+        desk.open_camera(pole.camera_id)
+        assert desk.p.details.request_button.isHidden()  # city cameras are watched, not requested
+    finally:
+        desk.stop()

@@ -1,5 +1,6 @@
 """The desk's copy of the server's camera registry: pulled by cursor, kept in SQLite, used
-as is (with its age shown) while the server cannot be reached."""
+as is (with its age shown) while the server cannot be reached. Owners' cameras become
+``RegisteredCamera``; the channels of businesses' edge boxes become ``EdgeChannel``."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from rtcc_desk.adapters.server_link.storage import (
     RegistrySyncState,
     open_link_database,
 )
-from rtcc_desk.core.cameras import RecorderType, RegisteredCamera, View
+from rtcc_desk.core.cameras import Camera, EdgeChannel, RecorderType, RegisteredCamera, View
 from rtcc_desk.core.geo import LatLon
 
 log = logging.getLogger("rtcc.desk.registry_cache")
@@ -78,14 +79,14 @@ class RegistryCache:
 
     # ----- reading ------------------------------------------------------------------------
 
-    def cameras(self) -> list[RegisteredCamera]:
+    def cameras(self) -> list[Camera]:
         with self._sessions() as session:
             return [_camera(row) for row in session.scalars(select(RegistryCameraRow))]
 
-    def get_many(self, camera_ids: Iterable[str]) -> list[RegisteredCamera]:
+    def get_many(self, camera_ids: Iterable[str]) -> list[Camera]:
         """The cameras with these ids that are in the copy (for a SyncResult's added/changed)."""
         ids = list(camera_ids)
-        found: list[RegisteredCamera] = []
+        found: list[Camera] = []
         with self._sessions() as session:
             for start in range(0, len(ids), _CHUNK):
                 rows = session.scalars(select(RegistryCameraRow).where(
@@ -200,30 +201,43 @@ def _row_values(change: RegistryChange) -> dict | None:
     try:
         camera = _to_camera(change.id, change.kind, change.label or "", change.lat, change.lon,
                             change.bearing, change.fov, change.range_m, change.recorder_type,
-                            change.retention_days)
+                            change.retention_days, change.edge_box_id, change.channel)
     except (TypeError, ValueError) as exc:
         log.warning("registry camera %s left off the map: %s", change.id, exc)
         return None
+    edge = isinstance(camera, EdgeChannel)
     return {
         "camera_id": change.id, "kind": camera.kind.value, "label": camera.name,
         "lat": camera.location.lat, "lon": camera.location.lon, "bearing": camera.view.bearing,
         "fov": camera.view.fov, "range_m": camera.view.range_m,
-        "recorder_type": camera.recorder_type.value, "retention_days": camera.retention_days,
+        "recorder_type": (RecorderType.EDGE_DEVICE if edge else camera.recorder_type).value,
+        "retention_days": camera.retention_days,
+        "edge_box_id": camera.edge_device_id if edge else None,
+        "channel": camera.channel if edge else None,
         "sync_version": change.sync_version, "updated_at": change.updated_at,
     }
 
 
-def _camera(row: RegistryCameraRow) -> RegisteredCamera:
+def _camera(row: RegistryCameraRow) -> Camera:
     return _to_camera(row.camera_id, row.kind, row.label, row.lat, row.lon, row.bearing, row.fov,
-                      row.range_m, row.recorder_type, row.retention_days)
+                      row.range_m, row.recorder_type, row.retention_days, row.edge_box_id,
+                      row.channel)
 
 
 def _to_camera(camera_id, kind, label, lat, lon, bearing, fov, range_m, recorder,
-               retention_days) -> RegisteredCamera:
-    if kind not in ("business", "residential"):
+               retention_days, edge_box_id=None, channel=None) -> Camera:
+    if kind not in ("business", "residential", "edge_channel"):
         raise ValueError(f"unknown kind {kind!r}")
     if lat is None or lon is None:
         raise ValueError("no location")
+    view = View(bearing, float(fov), float(range_m))
+    if kind == "edge_channel":
+        # A business's edge box: the analyst asks the box itself (clip or live), not the owner.
+        if not edge_box_id or channel is None:
+            raise ValueError("edge channel without its box id or channel number")
+        return EdgeChannel(camera_id=camera_id, name=label, location=LatLon(float(lat), float(lon)),
+                           view=view, retention_days=retention_days,
+                           edge_device_id=edge_box_id, channel=int(channel))
     try:
         recorder_type = RecorderType(recorder or RecorderType.UNKNOWN)
     except ValueError:
@@ -231,6 +245,6 @@ def _to_camera(camera_id, kind, label, lat, lon, bearing, fov, range_m, recorder
     # The owner stays on the server: the desk asks for contact details (audited) when needed.
     return RegisteredCamera(
         camera_id=camera_id, name=label, location=LatLon(float(lat), float(lon)),
-        view=View(bearing, float(fov), float(range_m)), retention_days=retention_days,
-        owner_ref="", recorder_type=recorder_type, is_business=kind == "business",
+        view=view, retention_days=retention_days, owner_ref="", recorder_type=recorder_type,
+        is_business=kind == "business",
     )

@@ -35,7 +35,7 @@ class RegistryCameraRow(Base):
     __tablename__ = "registry_cameras"
 
     camera_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # business | residential
+    kind: Mapped[str] = mapped_column(String(20))  # business | residential | edge_channel
     label: Mapped[str] = mapped_column(String(200), default="")
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
@@ -44,6 +44,9 @@ class RegistryCameraRow(Base):
     range_m: Mapped[float] = mapped_column(Float)
     recorder_type: Mapped[str] = mapped_column(String(30), default="unknown")
     retention_days: Mapped[float | None] = mapped_column(Float)
+    # Edge channels only: which business edge box records it, and its channel 1..4.
+    edge_box_id: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[int | None] = mapped_column(Integer)
     sync_version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 

@@ -83,10 +83,7 @@ class RequestDialog(QDialog):
     # ----- what the analyst chose ------------------------------------------------------------
 
     def window(self) -> RequestWindow | None:
-        start, end = (e.dateTime().toSecsSinceEpoch() for e in (self.start, self.end))
-        if end <= start:
-            return None
-        return RequestWindow(datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC))
+        return window_between(self.start, self.end)
 
     def set_cameras(self, cameras: Sequence[Camera]) -> None:
         """The cameras asked (the analyst removed one, or added more)."""
@@ -237,3 +234,11 @@ def _heading(cameras: Sequence[Camera]) -> str:
 def _deadline_text(deadline: datetime | None, now: datetime) -> str:
     text = countdown_text(deadline, now)
     return text if deadline is None or deadline <= now else f"overwritten in {text}"
+
+
+def window_between(start_edit, end_edit) -> RequestWindow | None:
+    """The window two date-time editors give, or None while it ends before it starts."""
+    start, end = (e.dateTime().toSecsSinceEpoch() for e in (start_edit, end_edit))
+    if end <= start:
+        return None
+    return RequestWindow(datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC))

@@ -1,5 +1,6 @@
 """The queue's live feed: the server's event stream, read on a thread of its own, relayed to the
-GUI thread (a QObject's queued signals) and applied to the ``RequestQueue`` there.
+GUI thread (a QObject's queued signals) and applied to the ``RequestQueue`` there. Events that
+arrive while the GUI thread is busy are applied together, as one batch.
 
 After every (re)connect the queue is reconciled with ``GET /api/requests``; events that arrive
 meanwhile wait and are applied after the list, in order (each carries the request's whole
@@ -14,7 +15,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 
 from rtcc_desk.adapters.server_link.client import ServerClient
 from rtcc_desk.adapters.server_link.requests_api import EventStream, get_request, list_requests
@@ -31,7 +32,8 @@ class RequestFeed(QObject):
     link_changed = Signal(bool, str)  #: up?, detail: for the pane's "live" label
     reconciled = Signal(int)  #: the queue was reloaded from the server (how many requests)
     failed = Signal(str)  #: a reload or fetch did not work (the reason)
-    _events = Signal(object)  # list[ServerEvent], from the reader thread
+    _events = Signal(object)  # list[ServerEvent], from the reader thread: kept in the inbox
+    _waiting = Signal()  # the inbox has events for the GUI thread
     _link = Signal(bool, str)
 
     def __init__(self, client: ServerClient, queue: RequestQueue, *,
@@ -43,7 +45,10 @@ class RequestFeed(QObject):
         self._stream: EventStream | None = None
         self._thread: threading.Thread | None = None
         self._held: list[ServerEvent] | None = None  # events waiting for a reload to finish
-        self._events.connect(self._received)
+        self._inbox: list[ServerEvent] = []  # read, not yet taken by the GUI thread
+        self._inbox_lock = threading.Lock()
+        self._events.connect(self._post, Qt.ConnectionType.DirectConnection)  # reader's thread
+        self._waiting.connect(self._take)
         self._link.connect(self.link_changed)
 
     @property
@@ -75,7 +80,25 @@ class RequestFeed(QObject):
         run_in_background(lambda: (self.list_fn(self.client), self.marks_fn(self.client)),
                           self._reloaded, self._reload_failed)
 
+    # ----- on the reader's thread ---------------------------------------------------------------
+
+    def _post(self, events: list[ServerEvent]) -> None:
+        # The stream hands events over one by one; the GUI thread is woken only for the first
+        # of those it has not taken yet and takes them all at once (one queue update, one
+        # pane refresh for what one poll of the server brought).
+        with self._inbox_lock:
+            wake = not self._inbox
+            self._inbox.extend(events)
+        if wake:
+            self._waiting.emit()
+
     # ----- on the GUI thread ------------------------------------------------------------------
+
+    def _take(self) -> None:
+        with self._inbox_lock:
+            events, self._inbox = self._inbox, []
+        if events:
+            self._received(events)
 
     def _received(self, events: list[ServerEvent]) -> None:
         if any(e.kind == "ready" for e in events):

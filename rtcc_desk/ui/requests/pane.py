@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 
@@ -27,6 +28,8 @@ _WIDTHS = {
     RequestColumn.ANALYST: 80, RequestColumn.WINDOW: 140, RequestColumn.SENT: 120,
 }
 ALL_STATES = "All states"
+#: Rows changing places closer together than this move together (see ``_queue_changed``).
+COALESCE_MS = 100
 
 
 def _utc_now() -> datetime:
@@ -49,6 +52,7 @@ class RequestQueuePane(QWidget):
         self.model = RequestTableModel(queue, zone, now_fn, camera_name, self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
+        self.model.visible_rows = self._visible_rows
         set_up_rows(self.table, COLUMNS, _WIDTHS, stretch=RequestColumn.FLAG)
         self.title = QLabel("<b>REQUESTS</b>", self)
         self.summary = QLabel(self)
@@ -66,6 +70,9 @@ class RequestQueuePane(QWidget):
         self._warned: set[str] = set()
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.activated.connect(lambda i: self.request_activated.emit(i.data(RequestIdRole)))
+        self._order_shown_at = 0.0
+        self._coalesce = QTimer(self, singleShot=True, interval=COALESCE_MS)
+        self._coalesce.timeout.connect(self._show_order)
         self._unsubscribe = queue.subscribe(self._queue_changed)
         self.destroyed.connect(lambda *_: self._unsubscribe())
         self._timer = QTimer(self, interval=tick_ms)
@@ -99,6 +106,9 @@ class RequestQueuePane(QWidget):
         return self._selected
 
     def select_request(self, request_id: str) -> bool:
+        if self._coalesce.isActive():  # rows waiting to move: select (and scroll to) its place
+            self._coalesce.stop()
+            self._show_order()
         row = self.model.row_of(request_id)
         if row is None:
             return False
@@ -145,9 +155,27 @@ class RequestQueuePane(QWidget):
         self._update()
 
     def _queue_changed(self, change: QueueChange) -> None:
-        self.model.refresh(change.changed)
+        # New texts, and rows that come or go, show at once (cheap: off-screen rows cost
+        # nothing). A request that only changes place shifts the rows in between, which
+        # repaints the whole table when they are on screen: a lone move shows at once, a burst
+        # (a busy event stream) is gathered and shown at most every COALESCE_MS.
+        if self.model.update(change.changed) and not self._coalesce.isActive():
+            if time.monotonic() - self._order_shown_at >= COALESCE_MS / 1000:
+                self._show_order()
+            else:
+                self._coalesce.start()
         self._reselect()
         self._update()
+
+    def _show_order(self) -> None:
+        self._order_shown_at = time.monotonic()
+        self.model.show_order()
+        self._reselect()
+
+    def _visible_rows(self) -> tuple[int, int]:
+        top = self.table.rowAt(0)
+        bottom = self.table.rowAt(self.table.viewport().height() - 1)
+        return top, bottom if bottom >= 0 else self.model.rowCount() - 1
 
     def _reselect(self) -> None:
         if self._selected and selected_id(self.table, RequestIdRole) != self._selected:
