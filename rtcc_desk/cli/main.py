@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 
 from rtcc_desk import __version__
-from rtcc_desk.cli import correlate_command, demo_commands, import_commands, package_commands
+from rtcc_desk.cli import (
+    correlate_command,
+    demo_commands,
+    import_commands,
+    package_commands,
+    pole_commands,
+)
 from rtcc_desk.cli.output import EXIT_OK, fail
 
 EPILOG = "Exit codes: 0 every row accepted, 1 some rows rejected (listed on stderr), 2 unusable input."
@@ -28,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     correlate_command.register(commands, EPILOG)
     demo_commands.register(commands, EPILOG)
     package_commands.register(commands, EPILOG)
+    pole_commands.register(commands, EPILOG)
     check = commands.add_parser("check-config", help="validate the settings and print them")
     check.set_defaults(handler=_check_config)
     return parser

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import getpass
 import json
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,15 +14,20 @@ from rtcc_desk.adapters.evidence_package import (
     export_case_package,
     verify_package,
 )
-from rtcc_desk.adapters.server_link import LoginFailed, ServerClient, ServerLinkError
+from rtcc_desk.adapters.server_link import ServerLinkError
 from rtcc_desk.cli.output import EXIT_OK, EXIT_SOME_REJECTED, fail
+from rtcc_desk.cli.server_sign_in import (  # noqa: F401 (ENV_*: the names tests and docs use)
+    ENV_CODE,
+    ENV_PASSWORD,
+    ENV_USERNAME,
+    SignInFailed,
+    add_sign_in_options,
+    signed_in_client,
+)
 
 EPILOG = ("Exit codes: 0 package written / intact, 1 a file or audit record differs (each named "
           "on stderr), 2 unusable input (no such package or case, sign-in refused, server "
           "unreachable, output already there).")
-#: Where the credentials come from when the options leave them out (then a prompt). Not
-#: RTCC_*: the settings refuse any RTCC_ name that is not a setting.
-ENV_USERNAME, ENV_PASSWORD, ENV_CODE = "RTCC_USERNAME", "RTCC_PASSWORD", "RTCC_TOTP_CODE"
 
 
 def register(commands, epilog: str) -> None:  # noqa: ARG001 — these exit codes read differently
@@ -37,13 +40,10 @@ def register(commands, epilog: str) -> None:  # noqa: ARG001 — these exit code
         epilog=EPILOG,
     )
     add = export.add_argument
-    add("--server", metavar="URL", help="registry server (default: the settings' server_url)")
     add("--case", required=True, metavar="CASE", help="case reference, e.g. SPD-26-2044")
     add("--out", required=True, type=Path, metavar="PATH", help="new folder, or .zip file")
     add("--zip", action="store_true", help="write a .zip (also when PATH ends in .zip)")
-    add("--username", help=f"default ${ENV_USERNAME}, else asked")
-    add("--password", help=f"default ${ENV_PASSWORD}, else asked (not echoed)")
-    add("--code", metavar="TOTP", help=f"6-digit code; default ${ENV_CODE}, else asked")
+    add_sign_in_options(export)
     export.set_defaults(handler=export_package)
 
     verify = commands.add_parser(
@@ -58,29 +58,12 @@ def register(commands, epilog: str) -> None:  # noqa: ARG001 — these exit code
     verify.set_defaults(handler=verify_package_command)
 
 
-def _ask(value: str | None, env: str, prompt: str, *, secret: bool = False) -> str:
-    if value is not None:
-        return value
-    if os.environ.get(env) is not None:
-        return os.environ[env]
-    if secret:
-        return getpass.getpass(prompt, stream=sys.stderr)
-    print(prompt, end="", file=sys.stderr, flush=True)
-    return sys.stdin.readline().strip()
-
-
 def export_package(args, settings) -> int:
-    server = args.server or settings.server_url
-    username = _ask(args.username, ENV_USERNAME, "Username: ")
-    password = _ask(args.password, ENV_PASSWORD, "Password: ", secret=True)
-    code = _ask(args.code, ENV_CODE, "Code (empty if none): ") or None
-    with ServerClient(server) as client:
-        try:
-            client.login(username, password, code)
-        except LoginFailed as exc:
-            return fail(f"sign-in refused: {exc.detail}")
-        except ServerLinkError as exc:
-            return fail(str(exc))
+    try:
+        client = signed_in_client(args, settings)
+    except SignInFailed as exc:
+        return fail(str(exc))
+    with client:
         try:
             export = export_case_package(client, args.case, args.out, now=datetime.now(UTC),
                                          as_zip=True if args.zip else None)

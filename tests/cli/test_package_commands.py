@@ -11,7 +11,7 @@ import sys
 import pyotp
 import pytest
 
-from rtcc_desk.cli import package_commands
+from rtcc_desk.cli import package_commands, server_sign_in
 from rtcc_desk.cli.main import main
 from tests.adapters.test_evidence_package import (  # noqa: F401  (module fixtures: one server, one case)
     CASE,
@@ -112,7 +112,7 @@ def test_prompts_for_what_the_options_leave_out(capsys, case_server, built, tmp_
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setattr(sys, "stdin", io.StringIO(f"{name}\n{code_now}\n"))
     asked = []
-    monkeypatch.setattr(package_commands.getpass, "getpass",
+    monkeypatch.setattr(server_sign_in.getpass, "getpass",
                         lambda prompt, stream=None: asked.append(prompt) or PASSWORD)
     code, _, err = run(capsys, "export-package", "--server", case_server.base_url, "--case", CASE,
                        "--out", str(tmp_path / "p.zip"))
