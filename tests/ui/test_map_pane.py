@@ -188,6 +188,15 @@ def test_cameras_on_one_pole_are_offered_as_a_list(pane, cameras):
                             lambda t: "City pole camera" in t)
     assert pole.name in text and "looking" in text
     third = f"{pole.pole_id}-3"
+    # Each choice can be dragged onto a wall tile: the drag carries the camera id.
+    dragged = js(pane, f"""(() => {{
+        const item = document.querySelector('[data-camera-id="{third}"]');
+        const drag = new DragEvent('dragstart', {{dataTransfer: new DataTransfer(), bubbles: true}});
+        item.dispatchEvent(drag);
+        return [item.draggable, drag.dataTransfer.getData('application/x-rtcc-camera-id'),
+                drag.dataTransfer.getData('text/plain')];
+    }})()""")
+    assert dragged == [True, third, third]
     pick = f"document.querySelector('[data-camera-id=\"{third}\"]').click()"
     QTimer.singleShot(0, lambda: js(pane, pick))
     (camera_id,) = wait_for_signal(pane.camera_clicked)

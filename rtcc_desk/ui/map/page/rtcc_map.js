@@ -131,6 +131,15 @@
       button.innerHTML = cameraLine(id, labels.get(id));
       describe(id, (info) => { button.innerHTML = cameraLine(id, info); });
       button.addEventListener("click", () => { map.closePopup(); clickCamera(id); });
+      // A pole's cameras go onto the video wall by dragging them from this list: the wall reads
+      // the camera id from the drag (its own type, and plain text for anything else).
+      button.draggable = true;
+      button.title = "Click to select · drag onto a video wall tile";
+      button.addEventListener("dragstart", (e) => {
+        e.dataTransfer.setData("application/x-rtcc-camera-id", id);
+        e.dataTransfer.setData("text/plain", id);
+        e.dataTransfer.effectAllowed = "copy";
+      });
     }
     const row = store.row(together[0]);
     L.popup({ className: "rtcc-popup", maxWidth: 360, offset: [0, -4] })
