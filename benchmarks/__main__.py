@@ -18,6 +18,7 @@ from benchmarks import (
     live_wall,
     server_latency,
     server_uploads,
+    video_wall,
 )
 
 
@@ -37,6 +38,7 @@ def main() -> int:
         figures += desk_feed.run() + desk_map.run() + desk_start.run()
     figures += desk_queue.run(seconds=5.0, uploads=5) if args.quick else desk_queue.run()
     figures += live_wall.run(tiles=4, seconds=3.0) if args.quick else live_wall.run()
+    figures += video_wall.run(quick=args.quick)
     figures += edge_box.run(record_seconds=15, days=3) if args.quick else edge_box.run()
     figures += edge_e2e.run(clip_minutes=2, clips=2, lives=2) if args.quick else edge_e2e.run()
     missed = [f.name for f in figures if f.met is False]

@@ -87,7 +87,7 @@ def run(tiles: int = 16, seconds: float = 10.0) -> list[Figure]:
         all_live = max(live_at.values()) if len(live_at) == len(streams) else float("inf")
 
         # steady state: poll at 10 Hz and take every new frame, as the wall's timer would
-        children = _ffmpeg_children()
+        children = [c for c in _ffmpeg_children() if c != cameras.pid]  # the desk's side only
         cpu_before = _cpu_seconds([os.getpid(), *children])
         frame_ms: list[float] = []
         pictures = 0

@@ -98,8 +98,14 @@ def _seconds(delay: float) -> str:
     return f"{delay:.0f} s" if delay >= 2 else f"{delay:.1f} s"
 
 
+#: libvlc 3's prefetch filter on a live (non-seekable) input fills a 16 MiB ring per player at
+#: the stream's bit rate: 16 tiles grew the desk by ~256 MiB in ten minutes. A 512 KiB ring kept
+#: memory flat over 10 minutes with first pictures no slower (docs/benchmarks.md "Video wall").
+LIVE_PLAYER_ARGS = ("--prefetch-buffer-size=512", "--prefetch-read-size=131072")
+
+
 def _default_player() -> VlcPlayer:
-    return VlcPlayer()
+    return VlcPlayer(LIVE_PLAYER_ARGS)
 
 
 class LiveStream:
