@@ -172,6 +172,8 @@ class DeskWalls(QObject):
 
         def failed(exc: Exception) -> None:
             log.error("demo video could not start: %s", exc)
+            if self._stopped:  # the desk closed while the video was starting: nobody to tell
+                return
             self._tell(f"Demo video could not start ({exc}); walls show no pictures")
             if then_open:
                 self.open_saved()
