@@ -2,7 +2,8 @@
 
 Widgets never run on a worker thread: ``run_in_background(fn, on_done, on_error)`` runs
 ``fn()`` in Qt's global thread pool and calls ``on_done(result)`` or ``on_error(exc)`` back on
-the GUI thread. Keep ``fn`` free of widget code.
+the GUI thread. Keep ``fn`` free of widget code. When the desk closes, ``drop_pending_results()``
+makes the results of work still running go nowhere: the widgets they were for are being deleted.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class _Relay(QObject):
 
     done = Signal(object)
     failed = Signal(object)
+    dropped = False  # the desk closed: the result goes nowhere
 
 
 class _Job(QRunnable):
@@ -49,11 +51,16 @@ def run_in_background(fn: Callable[[], Any], on_done: Callable[[Any], None] | No
 
     def finish(result: Any) -> None:
         _live.discard(relay)
+        if relay.dropped:
+            return
         if on_done is not None:
             on_done(result)
 
     def fail(exc: Exception) -> None:
         _live.discard(relay)
+        if relay.dropped:
+            log.info("background work failed after the desk closed: %s", exc)
+            return
         if on_error is not None:
             on_error(exc)
         else:
@@ -62,3 +69,9 @@ def run_in_background(fn: Callable[[], Any], on_done: Callable[[Any], None] | No
     relay.done.connect(finish)
     relay.failed.connect(fail)
     (pool or QThreadPool.globalInstance()).start(_Job(fn, relay))
+
+
+def drop_pending_results() -> None:
+    """Forget the callbacks of work still running; the work itself finishes (e.g. a player's release)."""
+    for relay in _live:
+        relay.dropped = True

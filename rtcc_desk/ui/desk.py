@@ -24,7 +24,7 @@ from rtcc_desk.core.calls import Call
 from rtcc_desk.core.camera_index import CameraIndex
 from rtcc_desk.core.correlation import Access, CorrelationResult
 from rtcc_desk.core.geo import LatLon
-from rtcc_desk.ui.background import run_in_background
+from rtcc_desk.ui.background import drop_pending_results, run_in_background
 from rtcc_desk.ui.calls.pane import CallsPane
 from rtcc_desk.ui.camera_details import CameraDetailsPane
 from rtcc_desk.ui.candidates.pane import CandidatesPane
@@ -132,6 +132,7 @@ class Desk(QObject):
         if self.privacy is not None:
             self.privacy.stop()  # unmasked views end (audited) with the desk
         self._audit_writer.waitForDone()  # every audit record is on disk before the desk goes
+        drop_pending_results()  # a registry read finishing now must not reach a deleted status bar
 
     # ----- calls ------------------------------------------------------------------------
 
