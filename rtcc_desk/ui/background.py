@@ -2,8 +2,9 @@
 
 Widgets never run on a worker thread: ``run_in_background(fn, on_done, on_error)`` runs
 ``fn()`` in Qt's global thread pool and calls ``on_done(result)`` or ``on_error(exc)`` back on
-the GUI thread. Keep ``fn`` free of widget code. When the desk closes, ``drop_pending_results()``
-makes the results of work still running go nowhere: the widgets they were for are being deleted.
+the GUI thread. Keep ``fn`` free of widget code. Pass ``owner=`` the widget the callbacks
+update: if it was deleted while the work ran (its window closed), they are skipped. Callbacks
+that clean up (stop what the work started) take no owner: they must always run.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 log = logging.getLogger("rtcc.desk")
@@ -22,7 +24,6 @@ class _Relay(QObject):
 
     done = Signal(object)
     failed = Signal(object)
-    dropped = False  # the desk closed: the result goes nowhere
 
 
 class _Job(QRunnable):
@@ -44,24 +45,25 @@ _live: set[_Relay] = set()  # relays of jobs still running (so they are not garb
 
 def run_in_background(fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
                       on_error: Callable[[Exception], None] | None = None,
-                      pool: QThreadPool | None = None) -> None:
-    """Run ``fn`` on a worker thread; call back on the GUI thread with its result or error."""
+                      pool: QThreadPool | None = None, owner: QObject | None = None) -> None:
+    """Run ``fn`` on a worker thread; call back on the GUI thread with its result or error
+    (unless ``owner`` has been deleted by then)."""
     relay = _Relay()  # created here, on the calling (GUI) thread: signals are queued to it
     _live.add(relay)
 
+    def gone() -> bool:
+        return owner is not None and not shiboken6.isValid(owner)
+
     def finish(result: Any) -> None:
         _live.discard(relay)
-        if relay.dropped:
-            return
-        if on_done is not None:
+        if on_done is not None and not gone():
             on_done(result)
 
     def fail(exc: Exception) -> None:
         _live.discard(relay)
-        if relay.dropped:
-            log.info("background work failed after the desk closed: %s", exc)
-            return
-        if on_error is not None:
+        if gone():
+            log.info("background work failed after its window closed: %s", exc)
+        elif on_error is not None:
             on_error(exc)
         else:
             log.error("background work failed", exc_info=exc)
@@ -69,9 +71,3 @@ def run_in_background(fn: Callable[[], Any], on_done: Callable[[Any], None] | No
     relay.done.connect(finish)
     relay.failed.connect(fail)
     (pool or QThreadPool.globalInstance()).start(_Job(fn, relay))
-
-
-def drop_pending_results() -> None:
-    """Forget the callbacks of work still running; the work itself finishes (e.g. a player's release)."""
-    for relay in _live:
-        relay.dropped = True

@@ -24,7 +24,7 @@ from rtcc_desk.core.calls import Call
 from rtcc_desk.core.camera_index import CameraIndex
 from rtcc_desk.core.correlation import Access, CorrelationResult
 from rtcc_desk.core.geo import LatLon
-from rtcc_desk.ui.background import drop_pending_results, run_in_background
+from rtcc_desk.ui.background import run_in_background
 from rtcc_desk.ui.calls.pane import CallsPane
 from rtcc_desk.ui.camera_details import CameraDetailsPane
 from rtcc_desk.ui.candidates.pane import CandidatesPane
@@ -132,7 +132,6 @@ class Desk(QObject):
         if self.privacy is not None:
             self.privacy.stop()  # unmasked views end (audited) with the desk
         self._audit_writer.waitForDone()  # every audit record is on disk before the desk goes
-        drop_pending_results()  # a registry read finishing now must not reach a deleted status bar
 
     # ----- calls ------------------------------------------------------------------------
 
@@ -217,7 +216,8 @@ class Desk(QObject):
             return
         self._syncing = True
         cache, client = self.p.registry, self.p.client
-        run_in_background(lambda: self._pull(cache, client), self._synced, self._sync_failed)
+        run_in_background(lambda: self._pull(cache, client), self._synced, self._sync_failed,
+                          owner=self.p.status)  # the status bar goes with the main window
 
     @staticmethod
     def _pull(cache: RegistryCache, client: ServerClient):
@@ -250,11 +250,13 @@ class Desk(QObject):
     def _show_registry(self) -> None:
         registry, now, status = self.p.registry, self.p.now(), self.p.status
         run_in_background(lambda: registry.freshness(now),  # a database read: off the GUI thread
-                          lambda fresh: status.set_registry(fresh.last_synced_at, fresh.camera_count))
+                          lambda fresh: status.set_registry(fresh.last_synced_at, fresh.camera_count),
+                          owner=status)
 
     def check_server(self) -> None:
         # health() never raises: it says whether the server answered.
-        run_in_background(self.p.client.health, self._health, lambda exc: self.p.status.set_server(False))
+        run_in_background(self.p.client.health, self._health, lambda exc: self.p.status.set_server(False),
+                          owner=self.p.status)
 
     def _health(self, health) -> None:
         self.p.status.set_server(health.reachable)

@@ -9,6 +9,7 @@ GUI thread.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,6 +23,9 @@ log = logging.getLogger("rtcc.desk.wall")
 #: (name, sub stream transport): four looks for the whole city, both transports shown.
 DEMO_FEEDS = (("A", "rtsp"), ("B", "http"), ("C", "rtsp"), ("D", "http"))
 SUB_SIZE, MAIN_SIZE = (640, 360), (960, 540)
+#: Source names are per process: a desk closed while its demo video was still starting keeps
+#: its names until that start ends, so each DemoVideo after the first adds a number.
+_instances = itertools.count(1)
 
 
 class DemoVideo:
@@ -32,6 +36,8 @@ class DemoVideo:
         self.feeds = feeds
         self.sources: list[LocalSource] = []
         self.streams: list[tuple[str, str]] = []  # (main, sub) per feed
+        number = next(_instances)
+        self._suffix = "" if number == 1 else f"-{number}"
 
     def start(self, timeout_s: float = 30.0) -> list[tuple[str, str]]:
         """Make the clips (first run only), put them on the air, return (main, sub) addresses."""
@@ -44,8 +50,8 @@ class DemoVideo:
                                           label=f"DEMO POLE CAMERA {name}")
                 main_clip = make_test_clip(self.clips_folder, seconds=12, size=MAIN_SIZE, fps=15,
                                            label=f"DEMO POLE CAMERA {name} · MAIN")
-                sub = LocalSource(sub_clip, f"demo-{name.lower()}-sub", transport)
-                main = LocalSource(main_clip, f"demo-{name.lower()}-main", "http")
+                sub = LocalSource(sub_clip, f"demo-{name.lower()}-sub{self._suffix}", transport)
+                main = LocalSource(main_clip, f"demo-{name.lower()}-main{self._suffix}", "http")
                 self.sources += [sub, main]
                 pairs.append((main.start(wait=False), sub.start(wait=False)))
             for source in self.sources:
